@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	lsp "go.lsp.dev/protocol"
 	"go.lsp.dev/jsonrpc2"
+	lsp "go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
 )
 

@@ -1,0 +1,23 @@
+package main
+
+import (
+	"context"
+	"flag"
+)
+
+func runRun(ctx context.Context, e *env, fs *flag.FlagSet, args []string) int {
+	return parseOnly(e, fs, args)
+}
+func runDoctor(ctx context.Context, e *env, fs *flag.FlagSet, args []string) int {
+	return parseOnly(e, fs, args)
+}
+func runSnapshot(ctx context.Context, e *env, fs *flag.FlagSet, args []string) int {
+	return parseOnly(e, fs, args)
+}
+func runApply(ctx context.Context, e *env, fs *flag.FlagSet, args []string) int {
+	return parseOnly(e, fs, args)
+}
+func parseOnly(e *env, fs *flag.FlagSet, args []string) int {
+	st, _ := parse(e, fs, args)
+	return st
+}
