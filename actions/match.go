@@ -214,20 +214,23 @@ func (m *matcher) findLines(search []string, sUnit string) (name string, at int,
 }
 
 func ambiguous(starts []int) *MatchError {
-	places := make([]int, len(starts))
+	var places []int
 	var names []string
-	for i, s := range starts {
-		places[i] = s + 1
-		if i < 5 {
+	for _, s := range starts {
+		if len(places) > 0 && places[len(places)-1] == s+1 {
+			continue
+		}
+		places = append(places, s+1)
+		if len(names) < 5 {
 			names = append(names, fmt.Sprint(s+1))
 		}
 	}
 	more := ""
-	if len(starts) > 5 {
+	if len(places) > 5 {
 		more = ", ..."
 	}
 	return &MatchError{
-		Reason: fmt.Sprintf("SEARCH matches %d places (lines %s%s); add lines around the change so that it matches only one", len(starts), strings.Join(names, ", "), more),
+		Reason: fmt.Sprintf("SEARCH matches %d places (lines %s%s); add lines around the change so that it matches only one", len(places), strings.Join(names, ", "), more),
 		Places: places,
 	}
 }

@@ -2,6 +2,8 @@ package actions
 
 import (
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 
 	godiff "github.com/sourcegraph/go-diff/diff"
@@ -22,10 +24,7 @@ func (diffParser) parse(lines []string) []parsed {
 		if !isFileHeader && !strings.HasPrefix(l, "@@") {
 			continue
 		}
-		end := i + 1
-		for end < len(lines) && isDiffLine(lines[end]) {
-			end++
-		}
+		end := diffEnd(lines, i)
 		region := lines[i:end]
 		for len(region) > 0 && isBlank(region[len(region)-1]) {
 			region = region[:len(region)-1]
@@ -36,6 +35,52 @@ func (diffParser) parse(lines []string) []parsed {
 		i = end - 1
 	}
 	return out
+}
+
+// hunkCounts reads the line counts of a hunk header that has them.
+var hunkCounts = regexp.MustCompile(`^@@ -[0-9]+(?:,([0-9]+))? \+[0-9]+(?:,([0-9]+))? @@`)
+
+// diffEnd finds where the diff starting at line i ends. While a numbered
+// hunk still expects lines, a line without a prefix is taken as context
+// whose leading space was lost; otherwise the first line that cannot be
+// part of a diff ends it.
+func diffEnd(lines []string, i int) int {
+	oldLeft, newLeft := 0, 0
+	end := i + 1
+	for ; end < len(lines); end++ {
+		l := lines[end]
+		if m := hunkCounts.FindStringSubmatch(l); m != nil {
+			oldLeft, newLeft = count(m[1]), count(m[2])
+			continue
+		}
+		if fence.MatchString(l) {
+			break
+		}
+		switch {
+		case l == "" || l[0] == ' ':
+			oldLeft--
+			newLeft--
+		case l[0] == '-':
+			oldLeft--
+		case l[0] == '+':
+			newLeft--
+		case isDiffLine(l):
+		case oldLeft > 0 && newLeft > 0:
+			oldLeft--
+			newLeft--
+		default:
+			return end
+		}
+	}
+	return end
+}
+
+func count(s string) int {
+	if s == "" {
+		return 1
+	}
+	n, _ := strconv.Atoi(s)
+	return n
 }
 
 // isDiffLine says whether a line can continue a diff; prose or a closing

@@ -248,7 +248,7 @@ func (m *matcher) tryAnchors(t *text, sl, rl []string, sUnit string) (string, *M
 		}
 		for L := max(minL, 3); L <= maxL && i+L <= len(m.file); L++ {
 			j := i + L - 1
-			if m.trimmed[j] != last {
+			if m.trimmed[j] != last || !sameStep(sl[0], sl[n-1], sUnit, m.file[i], m.file[j], m.fileUnit) {
 				continue
 			}
 			// The score is the share of SEARCH's middle lines found in the
@@ -293,6 +293,16 @@ func (m *matcher) tryAnchors(t *text, sl, rl []string, sUnit string) (string, *M
 	pairs := []indentPair{{indentOf(sl[0]), indentOf(win[0])}, {indentOf(sl[n-1]), indentOf(win[len(win)-1])}}
 	t.lines = splice(t.lines, []segment{{c.start, c.end, reindent(rl, pairs, m.fileUnit, sUnit)}})
 	return StratAnchors, nil, true
+}
+
+// sameStep reports whether two file lines sit at the same relative depth as
+// two SEARCH lines, so that a closing brace anchors its own block only.
+func sameStep(s1, s2, sUnit, f1, f2, fUnit string) bool {
+	a, _ := indentLevel(indentOf(s1), sUnit)
+	b, _ := indentLevel(indentOf(s2), sUnit)
+	c, _ := indentLevel(indentOf(f1), fUnit)
+	d, _ := indentLevel(indentOf(f2), fUnit)
+	return b-a == d-c
 }
 
 // trySimilar accepts the most similar window when it is nearly identical and
