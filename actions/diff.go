@@ -69,10 +69,24 @@ func Hunks(old, new []byte) []Hunk {
 				h.NewLines++
 			}
 		}
-		h.Diff = formatHunk(ops, a, b, block{max(0, bl.from-contextLines), min(len(ops), bl.to+contextLines)})
+		h.Diff = formatHunk(ops, a, b, withContext(ops, bl))
 		hs = append(hs, h)
 	}
 	return hs
+}
+
+// withContext widens a change by up to contextLines unchanged lines on
+// each side, stopping at a neighbouring change so that a hunk's text shows
+// only its own change.
+func withContext(ops []op, bl block) block {
+	r := bl
+	for r.from > 0 && bl.from-r.from < contextLines && ops[r.from-1].kind == opEqual {
+		r.from--
+	}
+	for r.to < len(ops) && r.to-bl.to < contextLines && ops[r.to].kind == opEqual {
+		r.to++
+	}
+	return r
 }
 
 // startOf gives the old and new line indexes at which op i happens.

@@ -36,18 +36,27 @@ func (r Result) Feedback() string {
 		switch {
 		case br.Skipped:
 			fmt.Fprintf(&b, "Block %d (%s): skipped: the file exists and this fenced block was read as an illustration, not as its new content.\n", br.Block, path)
-		case br.Err == nil:
+		case br.Err == nil && failed == 0:
 			fmt.Fprintf(&b, "Block %d (%s): applied (%s).\n", br.Block, path, br.Strategy)
+		case br.Err == nil:
+			fmt.Fprintf(&b, "Block %d (%s): matched (%s), not written because another block failed.\n", br.Block, path, br.Strategy)
 		default:
 			fmt.Fprintf(&b, "Block %d (%s): FAILED: %s.\n", br.Block, path, strings.TrimSuffix(br.Err.Error(), "."))
 			var me *MatchError
 			if errors.As(br.Err, &me) && me.Closest != nil {
 				c := me.Closest
-				fmt.Fprintf(&b, "Did you mean these lines of %s (lines %d-%d)?\n", path, c.Start, c.Start+len(c.Lines)-1)
+				fmt.Fprintf(&b, "Did you mean these lines of %s (%s)?\n", path, lineSpan(c.Start, len(c.Lines)))
 				b.WriteString(NumberLines(c.Lines, c.Start))
 				b.WriteString("Copy SEARCH from the file exactly, without the line numbers.\n")
 			}
 		}
 	}
 	return b.String()
+}
+
+func lineSpan(start, n int) string {
+	if n == 1 {
+		return fmt.Sprintf("line %d", start)
+	}
+	return fmt.Sprintf("lines %d-%d", start, start+n-1)
 }
