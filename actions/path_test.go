@@ -44,12 +44,12 @@ func TestResolvePath(t *testing.T) {
 		{in: "`src/app/Main.go`", rel: "src/app/Main.go"},
 		{in: filepath.Join(root, "src/app/Main.go"), rel: "src/app/Main.go"},
 		{in: "srclink/app/Main.go", rel: "srclink/app/Main.go"},
-		{in: "src/app/main.go", rel: "src/app/Main.go"},            // wrong case, unique
-		{in: "app/Main.go", rel: "src/app/Main.go"},                // dropped src/
-		{in: "repo/src/app/Main.go", rel: "src/app/Main.go"},       // extra leading directory
-		{in: "src/app/New.go", rel: "src/app/New.go"},              // missing, nothing close: returned as is
-		{in: "../out/secret.txt", errHas: "leaves the workspace"},  // .. escape
-		{in: "src/../../out/x", errHas: "leaves the workspace"},    // .. escape after a real part
+		{in: "src/app/main.go", rel: "src/app/Main.go"},           // wrong case, unique
+		{in: "app/Main.go", rel: "src/app/Main.go"},               // dropped src/
+		{in: "repo/src/app/Main.go", rel: "src/app/Main.go"},      // extra leading directory
+		{in: "src/app/New.go", rel: "src/app/New.go"},             // missing, nothing close: returned as is
+		{in: "../out/secret.txt", errHas: "leaves the workspace"}, // .. escape
+		{in: "src/../../out/x", errHas: "leaves the workspace"},   // .. escape after a real part
 		{in: filepath.Join(outside, "x"), errHas: "is outside the workspace"},
 		{in: "escape/secret.txt", errHas: "points outside the workspace"},
 		{in: "escape/new/deep.txt", errHas: "points outside the workspace"},

@@ -30,21 +30,37 @@ func (m *matcher) similar(search []string) (at int, best, second float64) {
 		w[i] = float64(len(ts[i]) + 1)
 		total += w[i]
 	}
+	// Code repeats lines (braces, blank lines, returns), so each SEARCH
+	// line's similarity to a given file line is computed once.
+	cache := make([]map[string]float64, n)
+	for i := range cache {
+		cache[i] = map[string]float64{}
+	}
+	sim := func(i int, f string) float64 {
+		v, ok := cache[i][f]
+		if !ok {
+			v = lineSimilarity(ts[i], f)
+			cache[i][f] = v
+		}
+		return v
+	}
 	for start := 0; start+n <= len(m.file); start++ {
 		// A cheap bound from line lengths skips windows that cannot beat
-		// the runner-up, which keeps large files fast.
+		// the runner-up, or cannot even be shown as closest; below that
+		// floor the runner-up's exact score does not matter.
+		floor := max(second, closestFloor)
 		bound := 0.0
 		for i := range ts {
 			bound += w[i] * lengthRatio(ts[i], m.trimmed[start+i])
 		}
-		if bound/total <= second {
+		if bound/total <= floor {
 			continue
 		}
 		sum, rest := 0.0, bound
 		for i := range ts {
 			rest -= w[i] * lengthRatio(ts[i], m.trimmed[start+i])
-			sum += w[i] * lineSimilarity(ts[i], m.trimmed[start+i])
-			if (sum+rest)/total <= second {
+			sum += w[i] * sim(i, m.trimmed[start+i])
+			if (sum+rest)/total <= floor {
 				break
 			}
 		}
@@ -101,8 +117,14 @@ func levenshtein(a, b string) int {
 		}
 		return d
 	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+	// Two rows on the stack cover ordinary lines without allocating.
+	var buf [2 * 256]int
+	var prev, cur []int
+	if len(b)+1 <= 256 {
+		prev, cur = buf[:len(b)+1], buf[256:256+len(b)+1]
+	} else {
+		prev, cur = make([]int, len(b)+1), make([]int, len(b)+1)
+	}
 	for j := range prev {
 		prev[j] = j
 	}
