@@ -43,6 +43,17 @@ func pathFromLine(l string) string {
 	if looksLikePath(t) {
 		return t
 	}
+	return trailingCodePath(strings.TrimSpace(l))
+}
+
+// trailingCode finds a backticked name that ends a prose line, as in
+// "Now update `src/a.ts`:".
+var trailingCode = regexp.MustCompile("`([^`\\s]+)`\\**:?\\**$")
+
+func trailingCodePath(l string) string {
+	if m := trailingCode.FindStringSubmatch(l); m != nil && looksLikePath(m[1]) {
+		return m[1]
+	}
 	return ""
 }
 

@@ -182,15 +182,13 @@ func (m *matcher) windows(search []string, limit int) []int {
 	return out
 }
 
-// maxWindows bounds how many trimmed-equal windows are examined; a SEARCH
-// that fits in more places than this is hopelessly ambiguous anyway.
-const maxWindows = 64
-
 // findLines runs the line strategies on whole-line SEARCH text. It returns
 // the strategy that found exactly one place and that place, or a refusal
 // when a strategy found several, or found=-1 when none found any.
 func (m *matcher) findLines(search []string, sUnit string) (name string, at int, err *MatchError) {
-	cands := m.windows(search, maxWindows)
+	// Every candidate is kept: a cap could hide the second exact place
+	// behind the first and turn an ambiguity into a guess.
+	cands := m.windows(search, len(m.file))
 	if len(cands) == 0 {
 		return "", -1, nil
 	}

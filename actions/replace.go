@@ -69,7 +69,7 @@ func replaceFragment(t *text, search, replace string) (string, *MatchError, bool
 	var at []int
 	for i := 0; ; {
 		j := strings.Index(s[i:], search)
-		if j < 0 || len(at) >= maxWindows {
+		if j < 0 {
 			break
 		}
 		at = append(at, i+j)

@@ -22,6 +22,13 @@ func Write(root string, changes []FileChange) error {
 		if err != nil {
 			return err
 		}
+		// A link inside the workspace is kept and its target replaced;
+		// ResolveNewPath has checked that the target is inside too.
+		if fi, err := os.Lstat(a); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			if a, err = filepath.EvalSymlinks(a); err != nil {
+				return err
+			}
+		}
 		abs[i] = a
 		if err := checkWritable(a, c); err != nil {
 			return fmt.Errorf("%s: %w; nothing was written", c.Path, err)
