@@ -53,40 +53,49 @@ func changeBlocks(ops []op) []block {
 	return bs
 }
 
-// Hunks splits the change from old to new into its contiguous changes, each
-// of which can be accepted or rejected on its own by ApplyHunks.
+// Hunks splits the change from old to new into the hunks of its unified
+// diff (changes whose context would touch share a hunk, as in git), so that
+// hunk i is the i-th @@ section of UnifiedDiff. Each can be accepted or
+// rejected on its own by ApplyHunks.
 func Hunks(old, new []byte) []Hunk {
 	a, b := splitKeep(string(old)), splitKeep(string(new))
 	ops := diffLines(a, b)
 	var hs []Hunk
-	for i, bl := range changeBlocks(ops) {
+	for i, g := range hunkGroups(ops) {
 		h := Hunk{Index: i}
-		h.OldStart, h.NewStart = startOf(ops, bl.from)
-		for _, o := range ops[bl.from:bl.to] {
-			if o.kind == opDelete {
+		h.OldStart, h.NewStart = startOf(ops, g.from)
+		for _, o := range ops[g.from:g.to] {
+			if o.kind != opInsert {
 				h.OldLines++
-			} else {
+			}
+			if o.kind != opDelete {
 				h.NewLines++
 			}
 		}
-		h.Diff = formatHunk(ops, a, b, withContext(ops, bl))
+		h.Diff = formatHunk(ops, a, b, withContext(ops, g))
 		hs = append(hs, h)
 	}
 	return hs
 }
 
-// withContext widens a change by up to contextLines unchanged lines on
-// each side, stopping at a neighbouring change so that a hunk's text shows
-// only its own change.
-func withContext(ops []op, bl block) block {
-	r := bl
-	for r.from > 0 && bl.from-r.from < contextLines && ops[r.from-1].kind == opEqual {
-		r.from--
+// hunkGroups merges change blocks closer than two contexts into one hunk;
+// each group spans [from, to) of the script, first change to last.
+func hunkGroups(ops []op) []block {
+	var gs []block
+	for _, bl := range changeBlocks(ops) {
+		if n := len(gs); n > 0 && bl.from-gs[n-1].to <= 2*contextLines {
+			gs[n-1].to = bl.to
+			continue
+		}
+		gs = append(gs, bl)
 	}
-	for r.to < len(ops) && r.to-bl.to < contextLines && ops[r.to].kind == opEqual {
-		r.to++
-	}
-	return r
+	return gs
+}
+
+// withContext widens a hunk by up to contextLines unchanged lines on each
+// side.
+func withContext(ops []op, g block) block {
+	return block{max(0, g.from-contextLines), min(len(ops), g.to+contextLines)}
 }
 
 // startOf gives the old and new line indexes at which op i happens.
@@ -114,19 +123,21 @@ func ApplyHunks(old, new []byte, accepted []int) []byte {
 	}
 	var out strings.Builder
 	pos := 0
-	for i, bl := range changeBlocks(ops) {
-		for _, o := range ops[pos:bl.from] {
+	for i, g := range hunkGroups(ops) {
+		for _, o := range ops[pos:g.from] {
 			out.WriteString(a[o.a])
 		}
-		for _, o := range ops[bl.from:bl.to] {
-			if take[i] && o.kind == opInsert {
+		for _, o := range ops[g.from:g.to] {
+			switch {
+			case o.kind == opEqual:
+				out.WriteString(a[o.a])
+			case take[i] && o.kind == opInsert:
 				out.WriteString(b[o.b])
-			}
-			if !take[i] && o.kind == opDelete {
+			case !take[i] && o.kind == opDelete:
 				out.WriteString(a[o.a])
 			}
 		}
-		pos = bl.to
+		pos = g.to
 	}
 	for _, o := range ops[pos:] {
 		out.WriteString(a[o.a])
@@ -153,20 +164,14 @@ func (c FileChange) Diff() string {
 func unified(from, to string, old, new []byte) string {
 	a, b := splitKeep(string(old)), splitKeep(string(new))
 	ops := diffLines(a, b)
-	bs := changeBlocks(ops)
-	if len(bs) == 0 {
+	gs := hunkGroups(ops)
+	if len(gs) == 0 {
 		return ""
 	}
 	var out strings.Builder
 	fmt.Fprintf(&out, "--- %s\n+++ %s\n", from, to)
-	// Changes whose contexts touch share one hunk, as in git's output.
-	for i := 0; i < len(bs); {
-		j := i
-		for j+1 < len(bs) && bs[j+1].from-bs[j].to <= 2*contextLines {
-			j++
-		}
-		out.WriteString(formatHunk(ops, a, b, block{max(0, bs[i].from-contextLines), min(len(ops), bs[j].to+contextLines)}))
-		i = j + 1
+	for _, g := range gs {
+		out.WriteString(formatHunk(ops, a, b, withContext(ops, g)))
 	}
 	return out.String()
 }

@@ -48,6 +48,13 @@ func TestDiffGolden(t *testing.T) {
 				t.Errorf("diff differs from golden (run with -update if intended):\ngot:\n%s\nwant:\n%s", got.String(), golden)
 			}
 
+			var joined strings.Builder
+			for _, h := range hs {
+				joined.WriteString(h.Diff)
+			}
+			if u := UnifiedDiff("f.txt", old, new); u != "" && !strings.HasSuffix(u, "+++ b/f.txt\n"+joined.String()) {
+				t.Errorf("hunks are not the @@ sections of UnifiedDiff:\n%s\nvs\n%s", joined.String(), u)
+			}
 			all := make([]int, len(hs))
 			for i := range hs {
 				all[i] = i
