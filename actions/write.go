@@ -87,3 +87,13 @@ func rollback(abs []string, changes []FileChange) {
 		}
 	}
 }
+
+// Apply is Prepare followed, when every block applied, by Write: the whole
+// message lands or none of it does.
+func Apply(root string, src FileSource, edits []Edit) (Result, error) {
+	res, err := Prepare(root, src, edits)
+	if err != nil {
+		return res, err
+	}
+	return res, Write(root, res.Changes)
+}
