@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -192,13 +193,7 @@ func applyEdit(st *fileState, e Edit) (strategy string, skipped bool, err error)
 
 // hasElision reports a line that stands for omitted code.
 func hasElision(s string) bool {
-	for _, l := range strings.Split(s, "\n") {
-		t := strings.ToLower(l)
-		if isElision(l) && (strings.Contains(t, "existing") || strings.Contains(t, "rest") || strings.Contains(t, "unchanged") || strings.TrimSpace(strings.Trim(strings.TrimSpace(l), "/#*-;<>!")) == "...") {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(strings.Split(s, "\n"), wordyElision)
 }
 
 func joinInts(xs []int) string {

@@ -2,7 +2,9 @@ package actions
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+	"unicode"
 )
 
 // replaceIn finds search in t and replaces it, trying each strategy in turn
@@ -19,6 +21,9 @@ func replaceIn(t *text, search, replace string) (string, *MatchError) {
 	sl, rl := splitLines(search), splitLines(replace)
 	if core, _, _ := trimBlankEdges(sl); len(core) == 0 {
 		return "", &MatchError{Reason: "SEARCH holds only blank lines; copy the lines to change from the file"}
+	}
+	if slices.ContainsFunc(rl, wordyElision) && !slices.ContainsFunc(sl, isElision) {
+		return "", &MatchError{Reason: "REPLACE has a line such as \"// ... existing code ...\" standing for code, but SEARCH has none, so that code would be deleted; write out the code in REPLACE, or put the same \"...\" line in SEARCH"}
 	}
 	sUnit := indentUnit(append(append([]string(nil), sl...), rl...))
 	m := newMatcher(t.lines)
@@ -139,16 +144,39 @@ func splice(lines []string, segs []segment) []string {
 	return append(out, lines[pos:]...)
 }
 
-// isElision recognises the lines models write for "unchanged code here".
+// isElision recognises the lines models write for "unchanged code here":
+// a bare "...", or "..." followed by words ("... existing code ..."),
+// optionally inside a comment. Code that starts with dots, such as a
+// spread "...args,", is not one.
 func isElision(l string) bool {
 	t := strings.TrimSpace(l)
+	commented := false
 	for _, c := range []string{"//", "#", "--", "/*", "<!--", ";"} {
 		if strings.HasPrefix(t, c) {
 			t = strings.TrimSpace(t[len(c):])
+			commented = true
 			break
 		}
 	}
-	return strings.HasPrefix(t, "...") || strings.HasPrefix(t, "…")
+	if !strings.HasPrefix(t, "...") && !strings.HasPrefix(t, "…") {
+		return false
+	}
+	tail := strings.TrimSpace(strings.Trim(t, ".… */->!"))
+	if tail == "" {
+		return true
+	}
+	for _, r := range tail {
+		if !unicode.IsLetter(r) && r != ' ' && r != '.' && r != '…' && r != '\'' {
+			return false
+		}
+	}
+	return commented || strings.Contains(tail, " ")
+}
+
+// wordyElision is an elision line that says what it stands for; in REPLACE
+// alone it would delete that code and write the placeholder instead.
+func wordyElision(l string) bool {
+	return isElision(l) && strings.ContainsFunc(l, unicode.IsLetter)
 }
 
 func splitElided(lines []string) [][]string {
