@@ -49,6 +49,13 @@ func (r Result) Feedback() string {
 				b.WriteString(NumberLines(c.Lines, c.Start))
 				b.WriteString("Copy SEARCH from the file exactly, without the line numbers.\n")
 			}
+			if me != nil && len(me.Candidates) > 0 {
+				b.WriteString("The places, with a line around each:\n")
+				for _, c := range me.Candidates {
+					b.WriteString(NumberLines(c.Lines, c.Start))
+					b.WriteString("----\n")
+				}
+			}
 		}
 	}
 	return b.String()

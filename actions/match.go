@@ -37,6 +37,9 @@ type MatchError struct {
 	Places []int
 	// Closest is the file region most like SEARCH, nil when nothing is close.
 	Closest *Region
+	// Candidates shows the first few equally good places of an ambiguous
+	// block, so that the model can see which lines tell them apart.
+	Candidates []Region
 }
 
 func (e *MatchError) Error() string { return e.Reason }
@@ -205,10 +208,24 @@ func (m *matcher) findLines(search []string, sUnit string) (name string, at int,
 		case 1:
 			return st.name, hits[0], nil
 		default:
-			return st.name, -1, ambiguous(hits)
+			err := ambiguous(hits)
+			for _, h := range hits[:min(len(hits), maxCandidates)] {
+				err.Candidates = append(err.Candidates, m.region(h, len(search)))
+			}
+			return st.name, -1, err
 		}
 	}
 	return "", -1, nil
+}
+
+// maxCandidates is how many places of an ambiguous block feedback shows.
+const maxCandidates = 3
+
+// region copies n file lines from at, widened by one line each side so that
+// the model sees what surrounds each place.
+func (m *matcher) region(at, n int) Region {
+	from, to := max(0, at-1), min(len(m.file), at+n+1)
+	return Region{Start: from + 1, Lines: append([]string(nil), m.file[from:to]...), Score: 1}
 }
 
 func ambiguous(starts []int) *MatchError {
