@@ -172,6 +172,9 @@ func applyEdit(st *fileState, e Edit) (strategy string, skipped bool, err error)
 		st.t, st.exists = nt, true
 		return strategy, false, nil
 	case e.Search == "":
+		if st.exists && len(st.t.lines) > 0 && e.Kind == KindDiff {
+			return "", false, errors.New("the hunk has no context or removed lines, so there is no place to put its additions; include the unchanged lines around them")
+		}
 		if st.exists && len(st.t.lines) > 0 {
 			return "", false, errors.New("SEARCH is empty but the file already exists and is not empty; put the lines the new code goes next to in SEARCH")
 		}
