@@ -182,8 +182,10 @@ func (c *Client) ChatWith(ctx context.Context, req *api.ChatRequest, opts ChatOp
 		}
 	}
 	if err != nil {
-		if cause := context.Cause(ctx); errors.Is(cause, ErrFirstTokenTimeout) || errors.Is(cause, ErrStalled) {
-			err = fmt.Errorf("%w: %w", cause, err)
+		if cause := context.Cause(ctx); errors.Is(cause, ErrFirstTokenTimeout) {
+			err = fmt.Errorf("%w (%s)", cause, first)
+		} else if errors.Is(cause, ErrStalled) {
+			err = fmt.Errorf("%w (%s, after %d chunks)", cause, stall, res.Chunks)
 		} else if watch.garbage != "" {
 			err = fmt.Errorf("%w: %q", ErrGarbage, truncate(watch.garbage, 120))
 		} else if watch.streamErr != "" && !isStatusError(err) {

@@ -168,7 +168,7 @@ var failures = []failure{
 	},
 	{
 		kind: KindGarbage, retryable: true,
-		message: "Ollama at {url} answered something that is not its stream format; is another program listening on that port? ({detail})",
+		message: "Ollama at {url} answered something that is not its stream format; is another program listening on that port?",
 		match:   func(f facts) bool { return errors.Is(f.err, ErrGarbage) },
 	},
 	{
@@ -271,4 +271,13 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// Kinds lists every kind of the table, in the order it is tried.
+func Kinds() []Kind {
+	out := make([]Kind, len(failures))
+	for i, f := range failures {
+		out[i] = f.kind
+	}
+	return out
 }
