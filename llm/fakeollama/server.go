@@ -280,15 +280,24 @@ func (f *Fake) model(name string) (Model, bool) {
 	return Model{}, false
 }
 
-// takeReply returns the next script reply, or -1 when the script ran out.
-func (f *Fake) takeReply() (Reply, int) {
+// peekReply returns the next script reply without using it up; ok is
+// false when the script ran out. Replies go to requests in arrival order:
+// a script is meant for one conversation at a time.
+func (f *Fake) peekReply() (Reply, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.next >= len(f.cfg.Script.Replies) {
-		return Reply{}, -1
+		return Reply{}, false
 	}
+	return f.cfg.Script.Replies[f.next], true
+}
+
+// takeReply uses up the reply peekReply returned and gives its index.
+func (f *Fake) takeReply() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.next++
-	return f.cfg.Script.Replies[f.next-1], f.next - 1
+	return f.next - 1
 }
 
 // load simulates Ollama's scheduler: a new model, or a known one asked for
@@ -387,14 +396,12 @@ func (f *Fake) chat(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	reply, idx := f.takeReply()
-	if idx < 0 {
-		writeError(w, http.StatusInternalServerError, fmt.Sprintf(
-			"fakeollama: script exhausted: request %d (POST /api/chat) has no scripted reply", i+1))
-		return
-	}
-	f.update(i, func(rec *Request) { rec.Reply = idx })
-	if reply.Error != nil {
+	// A scripted error is a load failure, so it comes before the context
+	// check; a request refused for its length uses up no reply.
+	reply, ok := f.peekReply()
+	if ok && reply.Error != nil {
+		idx := f.takeReply()
+		f.update(i, func(rec *Request) { rec.Reply = idx })
 		if !f.wait(r, reply.FirstTokenDelay) {
 			return
 		}
@@ -414,6 +421,13 @@ func (f *Fake) chat(w http.ResponseWriter, r *http.Request) {
 		// Ollama keeps what fits and says nothing to the client.
 		prompt, truncated = numCtx, true
 	}
+	if !ok {
+		writeError(w, http.StatusInternalServerError, fmt.Sprintf(
+			"fakeollama: script exhausted: request %d (POST /api/chat) has no scripted reply", i+1))
+		return
+	}
+	idx := f.takeReply()
+	f.update(i, func(rec *Request) { rec.Reply = idx })
 	f.update(i, func(rec *Request) { rec.PromptTokens = prompt; rec.Truncated = truncated })
 
 	f.stream(w, r, &req, reply, streamFacts{
@@ -649,12 +663,13 @@ func (f *Fake) generate(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, api.GenerateResponse{Model: req.Model, CreatedAt: f.cfg.Now().UTC(), Done: true, DoneReason: reason})
 		return
 	}
-	reply, idx := f.takeReply()
-	if idx < 0 {
+	reply, ok := f.peekReply()
+	if !ok {
 		writeError(w, http.StatusInternalServerError, fmt.Sprintf(
 			"fakeollama: script exhausted: request %d (POST /api/generate) has no scripted reply", i+1))
 		return
 	}
+	idx := f.takeReply()
 	f.update(i, func(rec *Request) { rec.Reply = idx })
 	if reply.Error != nil {
 		writeError(w, reply.Error.Status, reply.Error.Message)
