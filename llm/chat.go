@@ -112,7 +112,7 @@ func (c *Client) ChatWith(ctx context.Context, req *api.ChatRequest, opts ChatOp
 		return nil, c.fail("chat", "", fmt.Errorf("%w: nil request", ErrNoNumCtx))
 	}
 	res := &Result{Model: req.Model, EstimatedPromptTokens: opts.EstimatedPromptTokens}
-	sent, numCtx, err := c.prepare(req)
+	sent, numCtx, heartbeat, err := c.prepare(req)
 	if err != nil {
 		return res, c.fail("chat", req.Model, err)
 	}
@@ -148,6 +148,13 @@ func (c *Client) ChatWith(ctx context.Context, req *api.ChatRequest, opts ChatOp
 		}
 		res.Chunks++
 		dog.kick()
+		if heartbeat {
+			// Logprobs were asked for only to keep the stream talking.
+			r.Logprobs = nil
+			if r.Message.Content == "" && r.Message.Thinking == "" && len(r.Message.ToolCalls) == 0 && !r.Done {
+				return nil
+			}
+		}
 		res.Message.Role = "assistant"
 		res.Message.Content += r.Message.Content
 		res.Message.Thinking += r.Message.Thinking
@@ -209,26 +216,28 @@ func truncate(s string, n int) string {
 }
 
 // prepare returns a copy of req carrying the session's settings; the
-// caller's request and options map are left untouched.
-func (c *Client) prepare(req *api.ChatRequest) (*api.ChatRequest, int, error) {
-	sent := *req
+// caller's request and options map are left untouched. heartbeat is true
+// when logprobs were added only to keep a tool call's stream talking.
+func (c *Client) prepare(req *api.ChatRequest) (sent *api.ChatRequest, numCtx int, heartbeat bool, err error) {
+	copied := *req
+	sent = &copied
 	sent.Options = make(map[string]any, len(req.Options)+2)
 	for k, v := range req.Options {
 		sent.Options[k] = v
 	}
-	numCtx := c.cfg.NumCtx
+	numCtx = c.cfg.NumCtx
 	if v, ok := req.Options["num_ctx"]; ok {
 		n, ok := asInt(v)
 		if !ok || n <= 0 {
-			return nil, 0, fmt.Errorf("%w: options.num_ctx is %v", ErrNoNumCtx, v)
+			return nil, 0, false, fmt.Errorf("%w: options.num_ctx is %v", ErrNoNumCtx, v)
 		}
 		if numCtx != 0 && n != numCtx {
-			return nil, 0, fmt.Errorf("%w: %d requested, %d fixed", ErrNumCtxChanged, n, numCtx)
+			return nil, 0, false, fmt.Errorf("%w: %d requested, %d fixed", ErrNumCtxChanged, n, numCtx)
 		}
 		numCtx = n
 	}
 	if numCtx <= 0 {
-		return nil, 0, ErrNoNumCtx
+		return nil, 0, false, ErrNoNumCtx
 	}
 	sent.Options["num_ctx"] = numCtx
 	if _, ok := sent.Options["temperature"]; !ok {
@@ -242,7 +251,11 @@ func (c *Client) prepare(req *api.ChatRequest) (*api.ChatRequest, int, error) {
 	no := false
 	sent.Truncate = &no
 	sent.Shift = &no
-	return &sent, numCtx, nil
+	if len(sent.Tools) > 0 && !sent.Logprobs && !c.cfg.NoToolHeartbeat {
+		sent.Logprobs = true
+		heartbeat = true
+	}
+	return sent, numCtx, heartbeat, nil
 }
 
 // asInt reads a JSON-ish number as an int.

@@ -51,6 +51,13 @@ type Config struct {
 	// OnWait, if set, hears about the wait for the first token (see
 	// WaitEvent) for every chat, so a status line can say "loading model…".
 	OnWait func(WaitEvent)
+	// NoToolHeartbeat stops the client from asking for logprobs on requests
+	// with tools. Ollama sends nothing while its parser holds back a tool
+	// call being written (a long write_file can take minutes on a slow
+	// card), which the stall limit would take for a hang; with logprobs it
+	// sends a logprobs-only chunk per token instead. The client strips
+	// those chunks, and the logprobs, before the caller sees them.
+	NoToolHeartbeat bool
 	// Logger gets one line per failed request; nil discards.
 	Logger *slog.Logger
 	// Now is the clock used to measure waits; nil means time.Now.

@@ -205,10 +205,11 @@ func TestChatRefusesRequestsWithoutFixedNumCtx(t *testing.T) {
 // A cold load may take long before the first token; a loaded model that
 // goes quiet mid-answer has hung. The two limits must not be confused.
 func TestFirstTokenLimitAndStallLimitAreDistinct(t *testing.T) {
-	slowStart := fakeollama.Reply{Chunks: []string{"a", "b"}, FirstTokenDelay: fakeollama.Duration(400 * time.Millisecond)}
+	t.Parallel() // mostly scripted waits
+	slowStart := fakeollama.Reply{Chunks: []string{"a", "b"}, FirstTokenDelay: fakeollama.Duration(700 * time.Millisecond)}
 	_, c := start(t, script(slowStart), func(cfg *llm.Config) {
-		cfg.FirstTokenTimeout = 3 * time.Second
-		cfg.StallTimeout = 250 * time.Millisecond
+		cfg.FirstTokenTimeout = 5 * time.Second
+		cfg.StallTimeout = 500 * time.Millisecond
 		cfg.LoadingNotice = 50 * time.Millisecond
 	})
 	var mu sync.Mutex
@@ -232,6 +233,7 @@ func TestFirstTokenLimitAndStallLimitAreDistinct(t *testing.T) {
 }
 
 func TestFailureTable(t *testing.T) {
+	t.Parallel() // mostly scripted waits
 	hang := 1
 	type tc struct {
 		name      string
@@ -464,4 +466,52 @@ func TestNewRejectsBadURL(t *testing.T) {
 			t.Errorf("New(%q) accepted", u)
 		}
 	}
+}
+
+// Ollama holds back a tool call while the model writes it; a long
+// write_file must not look like a stall. The client asks for logprobs so
+// Ollama keeps sending a chunk per token, and hides those chunks.
+func TestLongToolCallIsNotAStall(t *testing.T) {
+	t.Parallel() // mostly scripted waits
+	longCall := fakeollama.Reply{
+		Chunks:        []string{"Writing it."},
+		ToolCalls:     []fakeollama.ToolCall{fakeollama.NewToolCall("write_file", map[string]any{"path": "a.go", "content": "package a\n"})},
+		ToolCallDelay: fakeollama.Duration(1200 * time.Millisecond),
+		ChunkDelay:    fakeollama.Duration(50 * time.Millisecond),
+	}
+	req := func() *api.ChatRequest {
+		r := userChat("write a.go")
+		r.Tools = api.Tools{{Type: "function", Function: api.ToolFunction{Name: "write_file"}}}
+		return r
+	}
+	// The margins are wide because test machines can be busy.
+	opts := llm.ChatOptions{StallTimeout: 500 * time.Millisecond}
+
+	f, c := start(t, script(longCall), nil)
+	var seen []api.ChatResponse
+	res, err := c.ChatWith(context.Background(), req(), opts, func(r api.ChatResponse) error {
+		seen = append(seen, r)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("a slow tool call was taken for a stall: %v", err)
+	}
+	if len(res.Message.ToolCalls) != 1 || res.Chunks <= 3 {
+		t.Errorf("tool calls %d, chunks %d (heartbeats expected)", len(res.Message.ToolCalls), res.Chunks)
+	}
+	if len(seen) != 3 {
+		t.Errorf("caller saw %d chunks, want text, tool call and done only", len(seen))
+	}
+	for _, r := range seen {
+		if len(r.Logprobs) > 0 {
+			t.Error("logprobs the caller did not ask for reached it")
+		}
+	}
+	if f.ChatRequests()[0].Body["logprobs"] != true {
+		t.Error("logprobs not requested")
+	}
+
+	_, quiet := start(t, script(longCall), func(cfg *llm.Config) { cfg.NoToolHeartbeat = true })
+	_, err = quiet.ChatWith(context.Background(), req(), opts, nil)
+	checkError(t, err, llm.KindStalled, true, "stopped sending tokens")
 }

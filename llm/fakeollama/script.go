@@ -43,6 +43,12 @@ type Reply struct {
 	FirstTokenDelay Duration `json:"first_token_delay,omitempty"`
 	// ChunkDelay is waited before every later line.
 	ChunkDelay Duration `json:"chunk_delay,omitempty"`
+	// ToolCallDelay is the time the model spends writing its tool calls.
+	// Ollama's tool parser holds that text back, so the stream is silent
+	// meanwhile, unless the request asked for logprobs: then Ollama sends a
+	// chunk with only logprobs per token, which the fake imitates every
+	// ChunkDelay (or a tenth of ToolCallDelay).
+	ToolCallDelay Duration `json:"tool_call_delay,omitempty"`
 	// StallAfter chunks, wait Stall once more (a hung generation).
 	StallAfter int      `json:"stall_after,omitempty"`
 	Stall      Duration `json:"stall,omitempty"`

@@ -511,7 +511,7 @@ func (f *Fake) stream(w http.ResponseWriter, r *http.Request, req *api.ChatReque
 	final.TotalDuration = final.LoadDuration + final.PromptEvalDuration + final.EvalDuration
 
 	if !sf.stream {
-		if !f.wait(r, rep.FirstTokenDelay) {
+		if !f.wait(r, rep.FirstTokenDelay) || (len(rep.ToolCalls) > 0 && !f.wait(r, rep.ToolCallDelay)) {
 			return
 		}
 		for _, l := range lines {
@@ -562,10 +562,17 @@ func (f *Fake) stream(w http.ResponseWriter, r *http.Request, req *api.ChatReque
 			send([]byte(rep.Garbage + "\n"))
 			return
 		}
-		send(encode(api.ChatResponse{
+		if len(l.calls) > 0 && !f.writeToolCalls(r, req, rep, func(v any) { send(encode(v)) }) {
+			return
+		}
+		chunk := api.ChatResponse{
 			Model: req.Model, CreatedAt: f.cfg.Now().UTC(),
 			Message: api.Message{Role: "assistant", Content: l.content, Thinking: l.thinking, ToolCalls: l.calls},
-		}))
+		}
+		if req.Logprobs && len(l.calls) == 0 {
+			chunk.Logprobs = []api.Logprob{{TokenLogprob: api.TokenLogprob{Token: l.content + l.thinking, Logprob: -0.25}}}
+		}
+		send(encode(chunk))
 	}
 	n := len(lines)
 	if n == 0 && !f.wait(r, rep.FirstTokenDelay) {
@@ -594,6 +601,32 @@ func (f *Fake) stream(w http.ResponseWriter, r *http.Request, req *api.ChatReque
 	}
 	final.CreatedAt = f.cfg.Now().UTC()
 	send(encode(final))
+}
+
+// writeToolCalls waits out the time the model spends writing its tool
+// calls. Ollama's parser holds that text back; with logprobs requested it
+// still sends one logprobs-only chunk per token, imitated here every tick.
+func (f *Fake) writeToolCalls(r *http.Request, req *api.ChatRequest, rep Reply, send func(any)) bool {
+	left := time.Duration(rep.ToolCallDelay)
+	tick := time.Duration(rep.ChunkDelay)
+	if tick <= 0 {
+		tick = left / 10
+	}
+	for left > 0 {
+		step := min(tick, left)
+		if !f.wait(r, Duration(step)) {
+			return false
+		}
+		left -= step
+		if req.Logprobs {
+			send(api.ChatResponse{
+				Model: req.Model, CreatedAt: f.cfg.Now().UTC(),
+				Message:  api.Message{Role: "assistant"},
+				Logprobs: []api.Logprob{{TokenLogprob: api.TokenLogprob{Token: "{", Logprob: -0.01}}},
+			})
+		}
+	}
+	return true
 }
 
 // hangUp drops the connection mid-answer. Headers go out first so the
