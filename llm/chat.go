@@ -109,7 +109,7 @@ func (c *Client) Chat(ctx context.Context, req *api.ChatRequest, fn api.ChatResp
 // Result (partial when err is not nil). fn may be nil.
 func (c *Client) ChatWith(ctx context.Context, req *api.ChatRequest, opts ChatOptions, fn api.ChatResponseFunc) (*Result, error) {
 	if req == nil {
-		return nil, c.fail("chat", "", fmt.Errorf("%w: nil request", ErrNoNumCtx))
+		return nil, c.fail("chat", "", fmt.Errorf("%w: nil request", ErrInvalidRequest))
 	}
 	res := &Result{Model: req.Model, EstimatedPromptTokens: opts.EstimatedPromptTokens}
 	sent, numCtx, heartbeat, err := c.prepare(req)

@@ -36,7 +36,8 @@ type Config struct {
 	// chat request gets it, and a request that asks for another value is
 	// refused. When zero, every chat request must carry options.num_ctx.
 	NumCtx int
-	// KeepAlive is sent with every chat request; zero means 30 minutes.
+	// KeepAlive is sent with every chat request; zero means 30 minutes and
+	// a negative value keeps the model loaded until Ollama stops.
 	KeepAlive time.Duration
 	// Temperature is sent when a request sets none; nil means 0.15.
 	Temperature *float64
@@ -70,11 +71,11 @@ type Config struct {
 // same signatures as api.Client's where both exist. It is safe for
 // concurrent use; its fields are fixed at construction.
 type Client struct {
-	api      *api.Client
-	url      string
-	cfg      Config
-	temp     float64
-	loggerOf *slog.Logger
+	api    *api.Client
+	url    string
+	cfg    Config
+	temp   float64
+	logger *slog.Logger
 }
 
 // New returns a Client for cfg.BaseURL.
@@ -120,11 +121,11 @@ func New(cfg Config) (*Client, error) {
 	}
 	hc.Transport = watchTransport{base: inner}
 	return &Client{
-		api:      api.NewClient(base, hc),
-		url:      base.String(),
-		cfg:      cfg,
-		temp:     temp,
-		loggerOf: logger,
+		api:    api.NewClient(base, hc),
+		url:    base.String(),
+		cfg:    cfg,
+		temp:   temp,
+		logger: logger,
 	}, nil
 }
 
@@ -141,7 +142,7 @@ func (c *Client) fail(op, model string, err error) *Error {
 	if !errors.As(err, &e) {
 		e = classify(err, c.url, model)
 	}
-	c.loggerOf.Warn("ollama request failed", "op", op, "model", model, "kind", e.Kind, "err", e.Err)
+	c.logger.Warn("ollama request failed", "op", op, "model", model, "kind", e.Kind, "err", e.Err)
 	return e
 }
 

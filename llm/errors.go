@@ -76,6 +76,9 @@ var (
 	// ErrNoNumCtx means a chat request was about to go out without
 	// options.num_ctx, which would let Ollama pick a context size silently.
 	ErrNoNumCtx = errors.New("chat request without options.num_ctx")
+	// ErrInvalidRequest means the caller handed the client a request it
+	// cannot send at all, such as nil.
+	ErrInvalidRequest = errors.New("invalid chat request")
 	// ErrNumCtxChanged means a request asked for another num_ctx than the
 	// one fixed for the session, which would make Ollama reload the model.
 	ErrNumCtxChanged = errors.New("chat request changes num_ctx within the session")
@@ -192,7 +195,7 @@ var failures = []failure{
 		kind:    KindBadRequest,
 		message: "Hearth sent Ollama a request it refused: {detail}",
 		match: func(f facts) bool {
-			return (f.status >= 400 && f.status < 500) || errors.Is(f.err, ErrNoNumCtx) || errors.Is(f.err, ErrNumCtxChanged)
+			return (f.status >= 400 && f.status < 500) || errors.Is(f.err, ErrNoNumCtx) || errors.Is(f.err, ErrNumCtxChanged) || errors.Is(f.err, ErrInvalidRequest)
 		},
 	},
 	{
