@@ -197,6 +197,10 @@ func TestChatRefusesRequestsWithoutFixedNumCtx(t *testing.T) {
 	if !errors.Is(err, llm.ErrNumCtxChanged) {
 		t.Errorf("changed num_ctx: err = %v", err)
 	}
+	err = fixed.Chat(context.Background(), nil, nil)
+	if !errors.Is(err, llm.ErrInvalidRequest) || llm.Classify(err).Kind != llm.KindBadRequest {
+		t.Errorf("nil request: err = %v", err)
+	}
 	if n := len(f.ChatRequests()); n != 1 {
 		t.Errorf("%d chat requests reached Ollama, want only the valid one", n)
 	}
@@ -515,3 +519,19 @@ func TestLongToolCallIsNotAStall(t *testing.T) {
 	_, err = quiet.ChatWith(context.Background(), req(), opts, nil)
 	checkError(t, err, llm.KindStalled, true, "stopped sending tokens")
 }
+
+// ollamaAPI is the part of api.Client that llm.Client mirrors with the same
+// signatures, so callers can declare narrow interfaces either satisfies.
+type ollamaAPI interface {
+	Chat(context.Context, *api.ChatRequest, api.ChatResponseFunc) error
+	Show(context.Context, *api.ShowRequest) (*api.ShowResponse, error)
+	ListRunning(context.Context) (*api.ProcessResponse, error)
+	List(context.Context) (*api.ListResponse, error)
+	Version(context.Context) (string, error)
+	Pull(context.Context, *api.PullRequest, api.PullProgressFunc) error
+}
+
+var (
+	_ ollamaAPI = (*llm.Client)(nil)
+	_ ollamaAPI = (*api.Client)(nil)
+)
