@@ -416,3 +416,24 @@ func TestModelsFromJSON(t *testing.T) {
 		t.Error("a model without a name was accepted")
 	}
 }
+
+// The script example in the package documentation must stay valid.
+func TestDocumentedScriptParses(t *testing.T) {
+	src, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var example strings.Builder
+	for _, l := range strings.Split(string(src), "\n") {
+		if rest, ok := strings.CutPrefix(l, "//\t"); ok {
+			example.WriteString(rest + "\n")
+		}
+	}
+	s, err := fakeollama.ParseScript([]byte(example.String()))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, example.String())
+	}
+	if len(s.Replies) != 10 {
+		t.Errorf("%d replies in the documented example", len(s.Replies))
+	}
+}
