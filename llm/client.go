@@ -136,6 +136,17 @@ func (c *Client) URL() string { return c.url }
 // request carries its own.
 func (c *Client) NumCtx() int { return c.cfg.NumCtx }
 
+// WithNumCtx returns a client for another session, sharing c's
+// connections and settings, whose fixed context window is numCtx.
+func (c *Client) WithNumCtx(numCtx int) (*Client, error) {
+	if numCtx <= 0 {
+		return nil, fmt.Errorf("llm: session num_ctx %d is not positive", numCtx)
+	}
+	session := *c
+	session.cfg.NumCtx = numCtx
+	return &session, nil
+}
+
 // fail classifies err for the request's model and logs it once.
 func (c *Client) fail(op, model string, err error) *Error {
 	var e *Error

@@ -177,7 +177,7 @@ func TestEveryChatCarriesSessionSettings(t *testing.T) {
 }
 
 func TestChatRefusesRequestsWithoutFixedNumCtx(t *testing.T) {
-	f, unfixed := start(t, script(fakeollama.Text("ok")), func(cfg *llm.Config) { cfg.NumCtx = 0 })
+	f, unfixed := start(t, script(fakeollama.Text("ok"), fakeollama.Text("ok")), func(cfg *llm.Config) { cfg.NumCtx = 0 })
 	err := unfixed.Chat(context.Background(), userChat("hi"), nil)
 	if !errors.Is(err, llm.ErrNoNumCtx) || llm.Classify(err).Kind != llm.KindBadRequest {
 		t.Errorf("no num_ctx: err = %v", err)
@@ -197,12 +197,24 @@ func TestChatRefusesRequestsWithoutFixedNumCtx(t *testing.T) {
 	if !errors.Is(err, llm.ErrNumCtxChanged) {
 		t.Errorf("changed num_ctx: err = %v", err)
 	}
+	// A client derived for another session pins its own value.
+	session, err := unfixed.WithNumCtx(2048)
+	if err != nil || session.NumCtx() != 2048 {
+		t.Fatalf("WithNumCtx: %v", err)
+	}
+	if err := session.Chat(context.Background(), userChat("hi"), nil); err != nil {
+		t.Errorf("derived session: %v", err)
+	}
+	if _, err := unfixed.WithNumCtx(0); err == nil {
+		t.Error("WithNumCtx(0) accepted")
+	}
 	err = fixed.Chat(context.Background(), nil, nil)
 	if !errors.Is(err, llm.ErrInvalidRequest) || llm.Classify(err).Kind != llm.KindBadRequest {
 		t.Errorf("nil request: err = %v", err)
 	}
-	if n := len(f.ChatRequests()); n != 1 {
-		t.Errorf("%d chat requests reached Ollama, want only the valid one", n)
+	sent := f.ChatRequests()
+	if len(sent) != 2 || sent[0].NumCtx != 2048 || sent[1].NumCtx != 2048 {
+		t.Errorf("%d chat requests reached Ollama, want only the two valid ones with num_ctx 2048", len(sent))
 	}
 }
 
