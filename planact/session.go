@@ -23,7 +23,7 @@ type session struct {
 	// emitMu serialises emit, so OnEvent sees events in seq order.
 	emitMu sync.Mutex
 
-	mu sync.Mutex // Guards the fields below.
+	mu   sync.Mutex // Guards the fields below.
 	mode Mode
 	// switched is the mode the user switched to since the last message,
 	// told to the model with the next one.

@@ -44,6 +44,16 @@ var nameAliases = map[string]string{
 // normalizeName turns "Read-File", "readFile" or "read file" into
 // "read_file", then applies nameAliases.
 func normalizeName(s string) string {
+	n := snakeCase(s)
+	if a, ok := nameAliases[n]; ok {
+		return a
+	}
+	return n
+}
+
+// snakeCase turns "Start-Line", "startLine" or "start line" into
+// "start_line".
+func snakeCase(s string) string {
 	var b strings.Builder
 	prevLower := false
 	for _, r := range strings.TrimSpace(s) {
@@ -62,17 +72,13 @@ func normalizeName(s string) string {
 			prevLower = unicode.IsLower(r) || unicode.IsDigit(r)
 		}
 	}
-	n := strings.Trim(b.String(), "_")
-	if a, ok := nameAliases[n]; ok {
-		return a
-	}
-	return n
+	return strings.Trim(b.String(), "_")
 }
 
 // argAliases maps argument names small models use to ours, per tool ("" is
 // every tool).
 var argAliases = map[string]map[string]string{
-	"": {"file": "path", "file_path": "path", "filepath": "path", "filename": "path", "dir": "path", "directory": "path"},
+	"":                   {"file": "path", "file_path": "path", "filepath": "path", "filename": "path", "dir": "path", "directory": "path"},
 	"run_command":        {"cmd": "command"},
 	"search_files":       {"query": "pattern", "regex": "pattern"},
 	"edit_file":          {"old": "search", "old_str": "search", "old_string": "search", "find": "search", "new": "replace", "new_str": "replace", "new_string": "replace", "replacement": "replace"},
@@ -95,7 +101,7 @@ func normalizeArgs(name string, in map[string]any) map[string]any {
 	}
 	out := make(map[string]any, len(in))
 	for k, v := range in {
-		nk := normalizeName(k)
+		nk := snakeCase(k)
 		if a, ok := argAliases[name][nk]; ok {
 			nk = a
 		} else if a, ok := argAliases[""][nk]; ok {

@@ -52,7 +52,9 @@ type result struct {
 	Done bool
 }
 
-func okResult(out, summary string) result { return result{Status: StatusOK, Output: out, Summary: summary} }
+func okResult(out, summary string) result {
+	return result{Status: StatusOK, Output: out, Summary: summary}
+}
 func errResult(format string, a ...any) result {
 	msg := fmt.Sprintf(format, a...)
 	return result{Status: StatusError, Output: "Error: " + msg, Summary: msg}
@@ -61,12 +63,12 @@ func errResult(format string, a ...any) result {
 // toolDeps are what tools are built from; each constructor takes only the
 // fields it uses.
 type toolDeps struct {
-	root        string
-	resolve     Resolver
-	files       FileSource
-	editor      Editor
-	runner      commandRunner
-	readChars   int
+	root      string
+	resolve   Resolver
+	files     FileSource
+	editor    Editor
+	runner    commandRunner
+	readChars int
 }
 
 // toolTable is every tool, in the order the model sees them. plan marks
@@ -190,5 +192,5 @@ func coerce(typ string, v any) (any, error) {
 }
 
 func argString(a map[string]any, k string) string { s, _ := a[k].(string); return s }
-func argInt(a map[string]any, k string) int      { n, _ := a[k].(int); return n }
-func argBool(a map[string]any, k string) bool    { b, _ := a[k].(bool); return b }
+func argInt(a map[string]any, k string) int       { n, _ := a[k].(int); return n }
+func argBool(a map[string]any, k string) bool     { b, _ := a[k].(bool); return b }
