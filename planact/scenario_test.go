@@ -124,6 +124,7 @@ func runScenario(t *testing.T, file string) {
 		t.Fatal(err)
 	}
 	subst := strings.NewReplacer("$ROOT", root, "$OUTSIDE", outside)
+	unsubst := strings.NewReplacer(root, "$ROOT", outside, "$OUTSIDE")
 	initial := map[string]string{}
 	for _, n := range ar.names {
 		if p, ok := strings.CutPrefix(n, "ws/"); ok {
@@ -199,7 +200,7 @@ func runScenario(t *testing.T, file string) {
 			case <-time.After(20 * time.Second): // A hang guard, not a timing assertion.
 				t.Fatalf("no event for 20s; so far:\n%s", strings.Join(lines, "\n"))
 			}
-			lines = append(lines, eventLine(ev))
+			lines = append(lines, unsubst.Replace(eventLine(ev)))
 			if ev.Kind == cfg.CancelOn && !cancelled {
 				cancelled = true
 				if err := e.Cancel(sid); err != nil {
@@ -311,6 +312,10 @@ func runScenario(t *testing.T, file string) {
 		for _, m := range r.Messages {
 			seen.WriteString(m.Content)
 			seen.WriteString("\n")
+			for _, c := range m.ToolCalls {
+				seen.WriteString(c.Function.Arguments.String())
+				seen.WriteString("\n")
+			}
 		}
 	}
 	for _, line := range strings.Split(strings.TrimSpace(ar.files["want/model-saw"]), "\n") {
