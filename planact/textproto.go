@@ -227,10 +227,14 @@ func parseTextCalls(text string, known func(string) bool) ([]toolCall, error) {
 	if len(calls) > 0 || len(problems) > 0 {
 		return calls, joinProblems(problems)
 	}
-	for i := 0; i < len(text); i++ {
-		if text[i] != '{' {
+	// Bare JSON: only objects that start with a key are tried, and only a
+	// bounded number of them, so an answer full of code stays cheap.
+	tries := 0
+	for i := 0; i < len(text) && tries < maxBareTries; i++ {
+		if text[i] != '{' || !strings.HasPrefix(strings.TrimLeft(text[i+1:], " \t\r\n"), `"`) {
 			continue
 		}
+		tries++
 		dec := json.NewDecoder(strings.NewReader(text[i:]))
 		var obj map[string]any
 		if dec.Decode(&obj) != nil {
@@ -254,13 +258,17 @@ func joinProblems(p []string) error {
 // looksLikeCall reports whether a block that failed to parse was meant as a
 // tool call, so the model hears about its mistake instead of silence.
 func looksLikeCall(body string, known func(string) bool) bool {
-	for _, w := range regexp.MustCompile(`[A-Za-z_\-]+`).FindAllString(body, 40) {
+	for _, w := range wordRe.FindAllString(body, 40) {
 		if known(normalizeName(w)) {
 			return true
 		}
 	}
 	return false
 }
+
+const maxBareTries = 20
+
+var wordRe = regexp.MustCompile(`[A-Za-z_\-]+`)
 
 var trailingComma = regexp.MustCompile(`,\s*([}\]])`)
 
