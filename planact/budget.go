@@ -26,7 +26,7 @@ func (t *turn) fit(force bool) error {
 	limit := t.e.cfg.NumCtx
 	target := int(float64(limit) * fillRatio)
 	entries := t.s.messages()
-	est := func(es []entry) int { return estimateRequest(t.request(es)) }
+	est := func(es []entry) int { return t.estimate(t.request(es)) }
 	now := est(entries)
 	if force {
 		target = min(target, now*7/10)

@@ -185,13 +185,13 @@ func runScenario(t *testing.T, file string) {
 	var lines []string
 	approvals := cfg.Approvals
 	sid := ""
+	cancelled := false // CancelOn fires once per scenario.
 	for _, m := range cfg.Messages {
 		id, _, err := e.Chat(ChatRequest{SessionID: sid, Text: m.Text, Mode: m.Mode})
 		if err != nil {
 			t.Fatalf("chat: %v", err)
 		}
 		sid = id
-		cancelled := false
 	turn:
 		for {
 			var ev Event

@@ -28,6 +28,10 @@ type turn struct {
 	choice   ModelChoice
 	offered  []tool
 	system   string
+	// schemas are the offered tools as Ollama sees them, and their
+	// estimated tokens; both are computed once per turn.
+	schemas     api.Tools
+	schemaCount int
 	start    time.Time
 	steps    int
 	failures int
@@ -71,17 +75,22 @@ func (t *turn) setup() {
 		}
 	}
 	t.system = systemPrompt(t.mode, t.choice.Tools, t.e.cfg.NumCtx, t.offered, t.s.rules)
+	if t.choice.Tools {
+		t.schemas = apiTools(t.offered, t.e.cfg.NumCtx > smallWindow)
+		t.schemaCount = estimateTools(t.schemas)
+	}
 }
 
+// defaultLimits fill in limits a caller left at zero.
+var defaultLimits = settings.Default().AutoApprove
+
 func (t *turn) limits() settings.AutoApprove {
-	p := t.e.currentPolicy()
-	a := p.auto
-	def := settings.Default().AutoApprove
+	a := t.e.currentPolicy().auto
 	if a.MaxSteps <= 0 {
-		a.MaxSteps = def.MaxSteps
+		a.MaxSteps = defaultLimits.MaxSteps
 	}
 	if a.MaxConsecutiveFailures <= 0 {
-		a.MaxConsecutiveFailures = def.MaxConsecutiveFailures
+		a.MaxConsecutiveFailures = defaultLimits.MaxConsecutiveFailures
 	}
 	return a
 }
@@ -335,9 +344,7 @@ func (t *turn) request(entries []entry) *api.ChatRequest {
 		Model: t.choice.Name, Messages: msgs, Stream: &stream,
 		Options: map[string]any{"num_ctx": t.e.cfg.NumCtx, "temperature": t.e.cfg.Temperature},
 	}
-	if t.choice.Tools {
-		req.Tools = apiTools(t.offered, t.e.cfg.NumCtx > smallWindow)
-	}
+	req.Tools = t.schemas
 	return req
 }
 
@@ -364,13 +371,22 @@ func (t *turn) chatOnce() (api.Message, error) {
 		return api.Message{}, err
 	}
 	msg := api.Message{Role: "assistant", Content: content.String(), ToolCalls: calls}
-	est := estimateRequest(req) + estimateMessage(msg)
+	est := t.estimate(req) + estimateMessage(msg)
 	ctxTokens := max(est, final.PromptEvalCount+final.EvalCount)
 	t.emit(Event{Kind: EventUsage, Usage: Usage{
 		PromptTokens: final.PromptEvalCount, CompletionTokens: final.EvalCount,
 		ContextTokens: ctxTokens, ContextLimit: t.e.cfg.NumCtx,
 	}})
 	return msg, nil
+}
+
+// estimate is estimateRequest with the turn's cached schema count.
+func (t *turn) estimate(req *api.ChatRequest) int {
+	n := t.schemaCount
+	for _, m := range req.Messages {
+		n += estimateMessage(m)
+	}
+	return n
 }
 
 func estimateRequest(req *api.ChatRequest) int {

@@ -84,7 +84,8 @@ var ErrOutsideWorkspace = errors.New("path is outside the workspace")
 // and refuses anything that leaves root: "..", absolute paths elsewhere, and
 // symlinks (of the file or of any directory above it) pointing out. A path
 // that does not exist yet is resolved through its nearest existing parent,
-// so new files can be created.
+// so new files can be created. Symlinks inside the workspace are followed:
+// the result names the real file.
 func ResolveInWorkspace(root, p string) (string, error) {
 	if strings.ContainsRune(p, 0) {
 		return "", fmt.Errorf("%q: %w", p, ErrOutsideWorkspace)
@@ -128,7 +129,9 @@ func ResolveInWorkspace(root, p string) (string, error) {
 	if !within(realRoot, real) {
 		return "", fmt.Errorf("%q: %w (a symbolic link points out of it)", p, ErrOutsideWorkspace)
 	}
-	// Report the path under the root as given, so names stay the user's.
+	// The result is the real path (symlinks inside the workspace
+	// followed), so a write replaces the file rather than the link, but
+	// under root as the caller spelt it.
 	rel, err := filepath.Rel(realRoot, filepath.Join(real, rest))
 	if err != nil {
 		return "", err
