@@ -25,20 +25,20 @@ type turn struct {
 	userContent string // The message the model gets: text plus context.
 
 	// The fields below belong to the turn's goroutine.
-	choice   ModelChoice
-	offered  []tool
-	system   string
+	choice  ModelChoice
+	offered []tool
+	system  string
 	// schemas are the offered tools as Ollama sees them, and their
 	// estimated tokens; both are computed once per turn.
 	schemas     api.Tools
 	schemaCount int
-	start    time.Time
-	steps    int
-	failures int
-	calls    int
-	lastSig  string
-	repeats  int
-	redirect bool // The model was told once that it repeats itself.
+	start       time.Time
+	steps       int
+	failures    int
+	calls       int
+	lastSig     string
+	repeats     int
+	redirect    bool // The model was told once that it repeats itself.
 }
 
 // stop ends the loop with a done event.
