@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"sort"
 	"strings"
 )
 
@@ -337,4 +338,32 @@ func (t *turn) cancelPending() {
 			}
 		}
 	}
+}
+
+// PendingProposal is an edit waiting for the user's decision.
+type PendingProposal struct {
+	SessionID  string
+	ProposalID string
+	File       ProposalFile
+	// New is the file's content if the whole proposal is accepted.
+	New     string
+	Created bool
+}
+
+// PendingProposals lists the proposals waiting for a decision, for code
+// actions and the diff view (which shows New against the file).
+func (e *Engine) PendingProposals() []PendingProposal {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []PendingProposal
+	for _, p := range e.proposals {
+		pa := e.approvals[p.requestID]
+		if pa == nil {
+			continue
+		}
+		ev := pa.turn.proposalEvent(p)
+		out = append(out, PendingProposal{SessionID: pa.turn.s.id, ProposalID: p.id, File: ev.Files[0], New: p.change.New, Created: p.change.Created})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ProposalID < out[j].ProposalID })
+	return out
 }

@@ -209,6 +209,9 @@ func runScenario(t *testing.T, file string) {
 			}
 			switch ev.Kind {
 			case EventApproval:
+				if ev.Action == ActionEdit {
+					checkPending(t, e, ev)
+				}
 				if cfg.CancelOn == EventApproval {
 					continue
 				}
@@ -342,6 +345,20 @@ func runScenario(t *testing.T, file string) {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
+}
+
+// checkPending checks that an edit's approval matches a pending proposal.
+func checkPending(t *testing.T, e *Engine, ev Event) {
+	t.Helper()
+	for _, p := range e.PendingProposals() {
+		if p.ProposalID == ev.ProposalID {
+			if p.File.Diff != ev.Diff || p.File.Status != ProposalPending || p.New == "" && !p.Created {
+				t.Errorf("pending proposal %+v does not match approval %+v", p, ev)
+			}
+			return
+		}
+	}
+	t.Errorf("approval names proposal %s, which is not pending", ev.ProposalID)
 }
 
 // eventLine is an event as the golden file shows it: kind and the fields
