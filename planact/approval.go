@@ -207,7 +207,7 @@ func (t *turn) approveCommand(ctx context.Context, c *call, line string) *result
 				Output: fmt.Sprintf("The user rejected the command `%s`; it did not run.%s", line, feedbackText(fb))}
 		}
 	}
-	id, err := t.e.cfg.Snapshots.Full(ctx)
+	id, err := t.e.cfg.Snapshots.Full(ctx, SnapshotMeta{SessionID: t.s.id, Label: "before running " + line})
 	if err != nil {
 		return &result{Status: StatusError, Summary: "snapshot failed",
 			Output: fmt.Sprintf("A snapshot of the workspace failed, so the command did not run: %v", err)}
@@ -281,7 +281,7 @@ func (t *turn) proposeChange(ctx context.Context, c *call, ch Change) result {
 			return errResult("applying the accepted hunks of %s failed, so nothing was changed: %v", rel, err)
 		}
 	}
-	id, err := t.e.cfg.Snapshots.Checkpoint(ctx, []string{ch.Path})
+	id, err := t.e.cfg.Snapshots.Checkpoint(ctx, []string{ch.Path}, SnapshotMeta{SessionID: t.s.id, Label: "before editing " + rel})
 	if err != nil {
 		return errResult("a snapshot before editing %s failed, so nothing was changed: %v", rel, err)
 	}

@@ -118,14 +118,14 @@ type fakeSnapshots struct {
 	taken []string
 }
 
-func (f *fakeSnapshots) Checkpoint(_ context.Context, paths []string) (string, error) {
+func (f *fakeSnapshots) Checkpoint(_ context.Context, paths []string, _ SnapshotMeta) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.taken = append(f.taken, "checkpoint "+strings.Join(paths, ","))
 	return fmt.Sprintf("snap-%d", len(f.taken)), nil
 }
 
-func (f *fakeSnapshots) Full(context.Context) (string, error) {
+func (f *fakeSnapshots) Full(context.Context, SnapshotMeta) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.taken = append(f.taken, "full")

@@ -33,10 +33,17 @@ type Writer interface {
 type Snapshotter interface {
 	// Checkpoint snapshots the given files (which may not exist yet) before
 	// an edit.
-	Checkpoint(ctx context.Context, paths []string) (id string, err error)
+	Checkpoint(ctx context.Context, paths []string, m SnapshotMeta) (id string, err error)
 	// Full snapshots the whole workspace before a command, whose effects
 	// cannot be known in advance.
-	Full(ctx context.Context) (id string, err error)
+	Full(ctx context.Context, m SnapshotMeta) (id string, err error)
+}
+
+// SnapshotMeta says why a snapshot is taken: its label for the user, and
+// the session, by which old snapshots are pruned.
+type SnapshotMeta struct {
+	SessionID string
+	Label     string
 }
 
 // Change is an edit computed by an Editor, not yet applied.
