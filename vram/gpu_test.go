@@ -51,11 +51,11 @@ func TestOverrideReading(t *testing.T) {
 
 func TestFormatBytes(t *testing.T) {
 	for in, want := range map[int64]string{
-		12 << 30:          "12 GiB",
+		12 << 30:           "12 GiB",
 		11*(1<<30) + 1<<29: "11.5 GiB",
-		640 << 20:         "640 MiB",
-		-(300 << 20):      "-300 MiB",
-		512:               "512 B",
+		640 << 20:          "640 MiB",
+		-(300 << 20):       "-300 MiB",
+		512:                "512 B",
 	} {
 		if got := FormatBytes(in); got != want {
 			t.Errorf("FormatBytes(%d) = %q, want %q", in, got, want)

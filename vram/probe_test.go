@@ -80,7 +80,7 @@ const mib = 1 << 20
 func TestProbeNVMLv2CountsReservedMemory(t *testing.T) {
 	lib := &fakeNVML{devices: []fakeDevice{{
 		name: "NVIDIA GeForce RTX 3060",
-		v2: &nvml.Memory_v2{Total: 12288 * mib, Reserved: 254 * mib, Used: 8110 * mib, Free: 3924 * mib},
+		v2:   &nvml.Memory_v2{Total: 12288 * mib, Reserved: 254 * mib, Used: 8110 * mib, Free: 3924 * mib},
 		// v1 would count the reservation as used; it must not be asked.
 		v1:    nvml.Memory{Total: 12288 * mib, Used: 8364 * mib, Free: 3924 * mib},
 		procs: []nvml.ProcessInfo{{Pid: 4242, UsedGpuMemory: 7900 * mib}},
