@@ -25,11 +25,11 @@ func loadShow(t *testing.T, file string) *api.ShowResponse {
 
 func TestKVBytesPerToken(t *testing.T) {
 	tests := []struct {
-		file                 string
-		arch                 string
-		f16, q8, q4          int64
+		file                  string
+		arch                  string
+		f16, q8, q4           int64
 		layers, kvHeads, k, v int
-		ctxLen               int
+		ctxLen                int
 	}{
 		// 28 × 4 × (128 + 128) × 2: the Ollama rig's runner log agrees.
 		{"show_qwen2.5-coder-7b.json", "qwen2", 57344, 30464, 16128, 28, 4, 128, 128, 32768},
