@@ -3,7 +3,10 @@ package doctor
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/url"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/hearth-dev/hearth/vram"
@@ -169,6 +172,9 @@ func Run(ctx context.Context, o Options) Report {
 		}
 		reading = vram.WithOllama(p.Probe(ctx), loaded)
 	}
+	if host := remoteHost(o.OllamaURL); host != "" && o.VRAMBytes <= 0 {
+		reading.Notes = append(reading.Notes, "Ollama runs on "+host+": these are this machine's GPUs, not the server's; plan with --vram SIZE")
+	}
 	r.GPUs = GPUs{
 		Source: reading.Source, Devices: reading.Devices, Notes: reading.Notes,
 		TotalBytes: reading.Total(), FreeBytes: reading.Free(), BudgetBytes: vram.Budget(reading, loaded),
@@ -235,6 +241,22 @@ func listInstalled(ctx context.Context, ol Ollama, call func() (context.Context,
 		r.Models = append(r.Models, e)
 	}
 	return out
+}
+
+// remoteHost is the host of an Ollama URL that is not this machine, or "".
+func remoteHost(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Hostname() == "" {
+		return ""
+	}
+	h := u.Hostname()
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return ""
+	}
+	if ip := net.ParseIP(h); ip != nil && (ip.IsLoopback() || ip.IsUnspecified()) {
+		return ""
+	}
+	return h
 }
 
 func percent(part, whole int64) int {

@@ -338,3 +338,16 @@ func TestOllamaDownIsReportedNotFatal(t *testing.T) {
 		}
 	}
 }
+
+func TestRemoteOllamaNote(t *testing.T) {
+	for url, remote := range map[string]bool{
+		"http://127.0.0.1:11434": false, "http://localhost:11434": false, "http://[::1]:11434": false,
+		"http://0.0.0.0:11434": false, "http://gpu-box.lan:11434": true, "http://10.0.0.7:11434": true,
+	} {
+		r := Run(context.Background(), Options{Ollama: &fakeOllama{down: true}, OllamaURL: url, GPU: rtx3060(t)})
+		got := len(r.GPUs.Notes) == 1 && strings.Contains(r.GPUs.Notes[0], "not the server's")
+		if got != remote {
+			t.Errorf("%s: notes %q", url, r.GPUs.Notes)
+		}
+	}
+}
