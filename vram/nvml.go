@@ -55,20 +55,20 @@ func (s *systemNVML) Init() nvml.Return {
 	if ret != nvml.SUCCESS {
 		return ret
 	}
-	s.inited = true
 	s.hasMemoryV2 = s.lib.Extensions().LookupSymbol(memoryV2Symbol) == nil
 	n, ret := s.lib.DeviceGetCount()
+	devices := make([]nvml.Device, 0, max(n, 0))
+	for i := 0; ret == nvml.SUCCESS && i < n; i++ {
+		var d nvml.Device
+		d, ret = s.lib.DeviceGetHandleByIndex(i)
+		devices = append(devices, d)
+	}
 	if ret != nvml.SUCCESS {
+		// Leave nothing initialized behind a failed Init.
+		s.lib.Shutdown()
 		return ret
 	}
-	s.devices = make([]nvml.Device, 0, n)
-	for i := range n {
-		d, ret := s.lib.DeviceGetHandleByIndex(i)
-		if ret != nvml.SUCCESS {
-			return ret
-		}
-		s.devices = append(s.devices, d)
-	}
+	s.inited, s.devices = true, devices
 	return nvml.SUCCESS
 }
 
@@ -146,24 +146,32 @@ func (s *systemNVML) ComputeProcesses(i int) ([]nvml.ProcessInfo, nvml.Return) {
 // machine without an NVIDIA driver, which gets no note.
 var errNoNVML = errors.New("NVML library not found")
 
-// readNVML reads every card through lib. It never panics: a panic inside
-// go-nvml's Go code becomes an error, so a broken driver only costs the
-// probe its best source.
+// openNVML initializes lib. A missing library is errNoNVML.
+func openNVML(lib NVML) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("NVML: panic: %v", p)
+		}
+	}()
+	switch ret := lib.Init(); ret {
+	case nvml.SUCCESS:
+		return nil
+	case nvml.ERROR_LIBRARY_NOT_FOUND:
+		return errNoNVML
+	default:
+		return fmt.Errorf("NVML: init: %s", nvmlError(ret))
+	}
+}
+
+// readNVML reads every card through an initialized lib. It never panics: a
+// panic inside go-nvml's Go code becomes an error, so a broken driver only
+// costs the probe its best source.
 func readNVML(lib NVML) (devs []Device, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			devs, err = nil, fmt.Errorf("NVML: panic: %v", p)
 		}
 	}()
-	switch ret := lib.Init(); ret {
-	case nvml.SUCCESS:
-	case nvml.ERROR_LIBRARY_NOT_FOUND:
-		return nil, errNoNVML
-	default:
-		return nil, fmt.Errorf("NVML: init: %s", nvmlError(ret))
-	}
-	defer lib.Shutdown()
-
 	n, ret := lib.DeviceCount()
 	if ret != nvml.SUCCESS {
 		return nil, fmt.Errorf("NVML: device count: %s", nvmlError(ret))

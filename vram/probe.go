@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 )
 
@@ -20,22 +21,31 @@ type Prober struct {
 	Timeout time.Duration
 	// Log receives why a source was skipped; nil means slog.Default.
 	Log *slog.Logger
+
+	mu sync.Mutex // serializes probes and guards the fields below
+	// lib is the NVML in use, kept initialized between probes once it
+	// works, since initializing NVML can take a good part of a second.
+	lib      NVML
+	nvmlOpen bool
 }
 
+// nvmlMu serializes NVML initialization across Probers: go-nvml swaps
+// process-wide function tables when it loads the library.
+var nvmlMu sync.Mutex
+
 // Probe returns the reading of the first source that works. It never fails:
-// the worst case is a reading from SourceNone whose Notes say why.
+// the worst case is a reading from SourceNone whose Notes say why. Probes
+// may run from several goroutines; they take turns.
 func (p *Prober) Probe(ctx context.Context) Reading {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	log := p.Log
 	if log == nil {
 		log = slog.Default()
 	}
 	var notes []string
 
-	lib := p.NVML
-	if lib == nil {
-		lib = SystemNVML()
-	}
-	devs, err := readNVML(lib)
+	devs, err := p.readNVMLLocked()
 	if err == nil {
 		return Reading{Source: SourceNVML, Devices: devs}
 	}
@@ -63,6 +73,49 @@ func (p *Prober) Probe(ctx context.Context) Reading {
 		notes = append(notes, err.Error())
 	}
 	return Reading{Source: SourceNone, Notes: notes}
+}
+
+// readNVMLLocked reads NVML, initializing it first if needed. A failed
+// read shuts NVML down, so the next probe starts afresh (after a driver
+// reset, say).
+func (p *Prober) readNVMLLocked() ([]Device, error) {
+	if p.lib == nil {
+		p.lib = p.NVML
+		if p.lib == nil {
+			p.lib = SystemNVML()
+		}
+	}
+	if !p.nvmlOpen {
+		nvmlMu.Lock()
+		err := openNVML(p.lib)
+		nvmlMu.Unlock()
+		if err != nil {
+			return nil, err
+		}
+		p.nvmlOpen = true
+	}
+	devs, err := readNVML(p.lib)
+	if err != nil {
+		p.closeLocked()
+	}
+	return devs, err
+}
+
+// Close shuts NVML down if a probe left it open. The Prober stays usable.
+func (p *Prober) Close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.closeLocked()
+}
+
+func (p *Prober) closeLocked() {
+	if !p.nvmlOpen {
+		return
+	}
+	nvmlMu.Lock()
+	p.lib.Shutdown()
+	nvmlMu.Unlock()
+	p.nvmlOpen = false
 }
 
 // WithOllama fills in a reading that found no GPU from what Ollama's loaded

@@ -18,6 +18,7 @@ type fakeNVML struct {
 	countRet  nvml.Return
 	devices   []fakeDevice
 	panics    bool
+	inits     int
 	shutdowns int
 }
 
@@ -29,7 +30,7 @@ type fakeDevice struct {
 	procRet nvml.Return
 }
 
-func (f *fakeNVML) Init() nvml.Return     { return f.initRet }
+func (f *fakeNVML) Init() nvml.Return     { f.inits++; return f.initRet }
 func (f *fakeNVML) Shutdown() nvml.Return { f.shutdowns++; return nvml.SUCCESS }
 func (f *fakeNVML) DeviceCount() (int, nvml.Return) {
 	if f.countRet != nvml.SUCCESS {
@@ -103,8 +104,32 @@ func TestProbeNVMLv2CountsReservedMemory(t *testing.T) {
 	if run.runs != 0 {
 		t.Error("nvidia-smi ran although NVML answered")
 	}
-	if lib.shutdowns != 1 {
-		t.Errorf("NVML shut down %d times, want 1", lib.shutdowns)
+}
+
+func TestProbeKeepsNVMLOpen(t *testing.T) {
+	lib := &fakeNVML{devices: []fakeDevice{{name: "card", v1: nvml.Memory{Total: 8 << 30, Free: 8 << 30}}}}
+	p := &Prober{NVML: lib, Runner: &fileRunner{}}
+	for i := 0; i < 3; i++ {
+		if r := p.Probe(context.Background()); r.Source != SourceNVML {
+			t.Fatalf("probe %d: %+v", i, r)
+		}
+	}
+	if lib.inits != 1 || lib.shutdowns != 0 {
+		t.Errorf("3 probes: %d inits, %d shutdowns; want NVML initialized once and kept", lib.inits, lib.shutdowns)
+	}
+	// A failed read closes NVML so the next probe starts afresh.
+	lib.countRet = nvml.ERROR_GPU_IS_LOST
+	if r := p.Probe(context.Background()); r.Source != SourceNone || len(r.Notes) != 1 {
+		t.Fatalf("lost GPU: %+v", r)
+	}
+	lib.countRet = nvml.SUCCESS
+	if r := p.Probe(context.Background()); r.Source != SourceNVML || lib.inits != 2 || lib.shutdowns != 1 {
+		t.Fatalf("after recovery: %+v, %d inits, %d shutdowns", r, lib.inits, lib.shutdowns)
+	}
+	p.Close()
+	p.Close()
+	if lib.shutdowns != 2 {
+		t.Errorf("Close: %d shutdowns, want 2", lib.shutdowns)
 	}
 }
 
@@ -202,9 +227,14 @@ func TestNvidiaSMIReservedGap(t *testing.T) {
 func TestSystemNVMLWithoutDriver(t *testing.T) {
 	lib := SystemNVML()
 	for i := 0; i < 2; i++ { // twice: a failed load must leave no state behind
-		devs, err := readNVML(lib)
+		err := openNVML(lib)
 		if errors.Is(err, errNoNVML) {
 			continue
+		}
+		var devs []Device
+		if err == nil {
+			devs, err = readNVML(lib)
+			lib.Shutdown()
 		}
 		if err != nil {
 			t.Logf("NVML present but unusable: %v", err)
