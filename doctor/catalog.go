@@ -18,22 +18,20 @@ type catalogModel struct {
 	Coder   bool
 }
 
-// quantizations are the builds the plan considers, with their average bits
-// per weight in llama.cpp's K-quant mixes (Q8_0 is exact: 34 bytes per 32
-// weights). Weights are parameters × bits / 8; installed models use their
-// real size instead.
+// quantizations are the builds the plan considers. Weights are
+// parameters × vram.BitsPerWeight / 8; installed models use their real size
+// instead.
 var quantizations = []struct {
 	Name string
-	Bits float64
 	// Tier follows the seed guide for code: Q8_0 and Q6_K lose little
 	// (tier 1), Q5_K_M some (2), Q4_K_M noticeably (3). A lower tier is
 	// preferred over a bigger model: a 7B at Q8_0 before a 14B at Q4_K_M.
 	Tier int
 }{
-	{"Q8_0", 8.5, 1},
-	{"Q6_K", 6.56, 1},
-	{"Q5_K_M", 5.69, 2},
-	{"Q4_K_M", 4.85, 3},
+	{"Q8_0", 1},
+	{"Q6_K", 1},
+	{"Q5_K_M", 2},
+	{"Q4_K_M", 3},
 }
 
 // quantTier is the tier of an Ollama quantization_level; unknown or

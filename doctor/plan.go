@@ -86,7 +86,7 @@ func plan(o Options, budget int64, cards int, installed []installedModel) []Cand
 			tag := m.Tag + "-q" + q.Name[1:]
 			c := Candidate{
 				Model: tag, Name: m.Name, Quantization: q.Name,
-				WeightsBytes: int64(float64(m.Shape.ParameterCount) * q.Bits / 8),
+				WeightsBytes: int64(float64(m.Shape.ParameterCount) * vram.BitsPerWeight(q.Name) / 8),
 				tier:         q.Tier, quality: m.Quality, shape: m.Shape,
 			}
 			if im, ok := have[strings.ToLower(tag)]; ok {

@@ -121,3 +121,18 @@ func TestParseCacheType(t *testing.T) {
 		t.Error("q5_1: want an error")
 	}
 }
+
+func TestSpecFromShow(t *testing.T) {
+	show := loadShow(t, "show_qwen2.5-coder-7b.json")
+	s, err := SpecFromShow("qwen2.5-coder:7b", show, 0)
+	// 7,615,616,512 parameters × 4.85 bits (Q4_K_M) / 8 = 4,616,967,510.
+	if err != nil || s.Quantization != "Q4_K_M" || s.WeightsBytes != 4616967510 || s.Shape.Layers != 28 {
+		t.Fatalf("SpecFromShow = %+v, %v", s, err)
+	}
+	if s, _ := SpecFromShow("x", show, 4683087332); s.WeightsBytes != 4683087332 {
+		t.Errorf("a known size must win: %d", s.WeightsBytes)
+	}
+	if _, err := SpecFromShow("x", &api.ShowResponse{}, 0); err == nil {
+		t.Error("empty model_info: want an error")
+	}
+}
