@@ -262,6 +262,22 @@ func TestSystemNVMLWithoutDriver(t *testing.T) {
 	if r.Source != SourceNone || len(r.Notes) != 0 {
 		t.Errorf("Probe without driver or nvidia-smi = %+v, want none and no notes", r)
 	}
+	// The zero Prober, with the real library and the real command.
+	p := &Prober{}
+	defer p.Close()
+	r = p.Probe(context.Background())
+	switch r.Source {
+	case SourceNone:
+		if len(r.Devices) != 0 {
+			t.Errorf("none with devices: %+v", r)
+		}
+	case SourceNvidiaSMI:
+		if r.Total() == 0 {
+			t.Errorf("nvidia-smi without memory: %+v", r)
+		}
+	default:
+		t.Errorf("without NVML the probe cannot answer %s", r.Source)
+	}
 }
 
 func TestWithOllama(t *testing.T) {
