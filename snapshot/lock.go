@@ -6,6 +6,9 @@ import (
 	"time"
 )
 
+// lockHook, set only by tests, sees every acquisition and release.
+var lockHook func(held bool)
+
 // lock serialises an operation with every other one on the same state
 // directory: the mutex orders this Store's goroutines, the file lock other
 // Stores and processes (a second Hearth window, the CLI). It returns the
@@ -21,7 +24,13 @@ func (s *Store) lock(ctx context.Context) (func(), error) {
 		return nil, fmt.Errorf("snapshot: waiting for the store lock: %w", err)
 	}
 	s.cleanTmp()
+	if lockHook != nil {
+		lockHook(true)
+	}
 	return func() {
+		if lockHook != nil {
+			lockHook(false)
+		}
 		s.flock.Unlock()
 		s.mu.Unlock()
 	}, nil
