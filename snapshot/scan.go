@@ -29,7 +29,16 @@ const racyWindow = 2 * time.Second
 // cand is a file or symlink the walk found.
 type cand struct {
 	rel string
-	fi  fs.FileInfo
+	st  fileStat
+}
+
+// fileStat is what a scan needs of an lstat.
+type fileStat struct {
+	mode  fs.FileMode
+	size  int64
+	mtime int64
+	ctime int64
+	ino   uint64
 }
 
 // dirNode holds a directory's walk results in path order; subdirectories are
@@ -97,7 +106,12 @@ func (w *walker) fill(node *dirNode, rel string, ign *ignoreStack) {
 		return
 	}
 	full := filepath.Join(w.root, filepath.FromSlash(rel))
-	ents, err := readDir(full)
+	dir, err := os.Open(full)
+	var ents []fs.DirEntry
+	if err == nil {
+		defer dir.Close()
+		ents, err = dir.ReadDir(-1)
+	}
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return // removed while we walked
@@ -137,24 +151,15 @@ func (w *walker) fill(node *dirNode, rel string, ign *ignoreStack) {
 			if ign.ignored(crel, name, false) {
 				continue
 			}
-			fi, err := e.Info()
+			st, err := lstatIn(dir, full, name)
 			if err != nil {
 				continue // removed while we walked
 			}
-			node.items = append(node.items, dirItem{key: name, c: cand{rel: crel, fi: fi}})
+			node.items = append(node.items, dirItem{key: name, c: cand{rel: crel, st: st}})
 		}
 		// Sockets, pipes and devices are not workspace content.
 	}
 	sort.Slice(node.items, func(i, j int) bool { return node.items[i].key < node.items[j].key })
-}
-
-func readDir(dir string) ([]fs.DirEntry, error) {
-	f, err := os.Open(dir)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return f.ReadDir(-1)
 }
 
 // skipName is true for what is never workspace content: git's folders (and
@@ -221,8 +226,8 @@ func (h *hasher) entries(ctx context.Context, cands []cand, prev []entry) ([]ent
 	for i, c := range cands {
 		e := &out[i]
 		e.path = c.rel
-		e.mode = c.fi.Mode().Perm()
-		e.size = c.fi.Size()
+		e.mode = c.st.mode.Perm()
+		e.size = c.st.size
 		for j < len(prev) && prev[j].path < c.rel {
 			j++
 		}
@@ -230,7 +235,7 @@ func (h *hasher) entries(ctx context.Context, cands []cand, prev []entry) ([]ent
 		if j < len(prev) && prev[j].path == c.rel {
 			old = &prev[j]
 		}
-		if c.fi.Mode()&fs.ModeSymlink != 0 {
+		if c.st.mode&fs.ModeSymlink != 0 {
 			target, err := os.Readlink(filepath.Join(h.s.root, filepath.FromSlash(c.rel)))
 			if err != nil {
 				e.kind = 0 // vanished
@@ -244,8 +249,7 @@ func (h *hasher) entries(ctx context.Context, cands []cand, prev []entry) ([]ent
 			continue
 		}
 		e.kind = kindFile
-		e.mtime = c.fi.ModTime().UnixNano()
-		e.ctime, e.ino = statExtra(c.fi)
+		e.mtime, e.ctime, e.ino = c.st.mtime, c.st.ctime, c.st.ino
 		if old != nil && old.kind == kindFile && old.mtime != 0 && old.mtime == e.mtime &&
 			old.size == e.size && old.ctime == e.ctime && old.ino == e.ino {
 			e.hash = old.hash
@@ -425,7 +429,7 @@ func (s *Store) capture(ctx context.Context, rels []string, prev []entry, store 
 			cands = append(cands, cs...)
 			bad = append(bad, w.bad...)
 		case fi.Mode().IsRegular() || fi.Mode()&fs.ModeSymlink != 0:
-			cands = append(cands, cand{rel: rel, fi: fi})
+			cands = append(cands, cand{rel: rel, st: fileStatOf(fi)})
 		default:
 			return nil, nil, fmt.Errorf("snapshot: %s is not a file, symlink or directory", rel)
 		}

@@ -6,10 +6,22 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 )
 
-// statExtra has no portable change time or inode; size and mtime must do.
-func statExtra(fs.FileInfo) (ctime int64, ino uint64) { return 0, 0 }
+// fileStatOf converts an Lstat result; without a portable change time or
+// inode, size and mtime must do.
+func fileStatOf(fi fs.FileInfo) fileStat {
+	return fileStat{mode: fi.Mode(), size: fi.Size(), mtime: fi.ModTime().UnixNano()}
+}
+
+func lstatIn(_ *os.File, dirPath, name string) (fileStat, error) {
+	fi, err := os.Lstat(filepath.Join(dirPath, name))
+	if err != nil {
+		return fileStat{}, err
+	}
+	return fileStatOf(fi), nil
+}
 
 // openNoFollow opens a file for reading after checking it is no symlink.
 func openNoFollow(name string) (*os.File, error) {
