@@ -29,16 +29,13 @@ func (s *Store) objectPath(h hash) string {
 	return filepath.Join(s.dir, "objects", x[:2], x[2:])
 }
 
-// hasObject reports whether the object exists; it does not verify it.
-func (s *Store) hasObject(h hash) bool {
-	_, err := os.Lstat(s.objectPath(h))
-	return err == nil
-}
-
 // putObject stores data under its hash h unless it is already there.
 func (s *Store) putObject(h hash, data []byte) error {
 	p := s.objectPath(h)
 	if _, err := os.Lstat(p); err == nil {
+		return nil
+	}
+	if _, ok := s.lookupPacked(h, false); ok {
 		return nil
 	}
 	return s.writeStateFile(p, s.encodeObject(data))
@@ -65,7 +62,7 @@ var errCorrupt = errors.New("corrupt object")
 // readObject returns the content of object h, verified against its hash.
 // what names the file the object stands for, for the error message.
 func (s *Store) readObject(h hash, what string) ([]byte, error) {
-	raw, err := os.ReadFile(s.objectPath(h))
+	raw, err := s.readEncoded(h)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("snapshot: object %s of %s is missing: %w", h, what, errCorrupt)

@@ -91,9 +91,7 @@ func (s *Store) Prune(ctx context.Context) (PruneResult, error) {
 			}
 			if refs[e.hash] == 0 {
 				if _, ok := objSize[e.hash]; !ok {
-					if fi, err := os.Stat(s.objectPath(e.hash)); err == nil {
-						objSize[e.hash] = fi.Size()
-					}
+					objSize[e.hash] = max(s.objectSize(e.hash), 0)
 				}
 				total += objSize[e.hash]
 			}
@@ -124,6 +122,12 @@ func (s *Store) Prune(ctx context.Context) (PruneResult, error) {
 	res.StoreBytes = total
 	n, freed, err := s.collectGarbage(refs)
 	res.Objects, res.BytesFreed = n, freed
+	if err != nil {
+		return res, err
+	}
+	n, freed, err = s.prunePacks(refs)
+	res.Objects += n
+	res.BytesFreed += freed
 	return res, err
 }
 
@@ -137,6 +141,9 @@ func (s *Store) collectGarbage(live map[hash]int) (int, int64, error) {
 	var n int
 	var freed int64
 	for _, fan := range fans {
+		if fan.Name() == "pack" {
+			continue
+		}
 		dir := filepath.Join(objDir, fan.Name())
 		ents, err := os.ReadDir(dir)
 		if err != nil {

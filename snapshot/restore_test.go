@@ -105,6 +105,26 @@ func withoutDirs(t tree) tree {
 }
 
 func TestRestoreUndoesEveryKindOfChange(t *testing.T) {
+	for _, packed := range []bool{false, true} {
+		t.Run(map[bool]string{false: "loose", true: "packed"}[packed], func(t *testing.T) {
+			defer setPackThreshold(packed)()
+			testRestoreUndoesEveryKindOfChange(t)
+		})
+	}
+}
+
+// setPackThreshold makes every scan pack its objects (or none) until the
+// returned function restores the default.
+func setPackThreshold(packed bool) func() {
+	old := packThreshold
+	packThreshold = 1 << 30
+	if packed {
+		packThreshold = 1
+	}
+	return func() { packThreshold = old }
+}
+
+func testRestoreUndoesEveryKindOfChange(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range changes {
 		t.Run(tc.name, func(t *testing.T) {
@@ -230,6 +250,7 @@ func TestCheckpointRecordsPreImageOnly(t *testing.T) {
 
 func TestCorruptObjectStopsRestoreBeforeAnyWrite(t *testing.T) {
 	ctx := context.Background()
+	defer setPackThreshold(false)()
 	s, root := newStore(t, baseTree)
 	snap := mustFull(t, s, Meta{})
 	write(root, "README.md", "changed\n", 0o644)
@@ -278,5 +299,32 @@ func TestOpenRefusesStateDirInWorkspaceOrGit(t *testing.T) {
 	}
 	if _, err := Open(state, t.TempDir(), Options{}); err == nil {
 		t.Error("a state directory was shared by two workspaces")
+	}
+}
+
+func TestCorruptPackedObjectIsDetected(t *testing.T) {
+	ctx := context.Background()
+	defer setPackThreshold(true)()
+	s, root := newStore(t, baseTree)
+	snap := mustFull(t, s, Meta{})
+	write(root, "src/main.go", "changed\n", 0o644)
+	packs, _ := filepath.Glob(filepath.Join(s.dir, "objects", "pack", "*.pack"))
+	if len(packs) != 1 {
+		t.Fatalf("%d packs, want 1", len(packs))
+	}
+	m, _ := s.loadManifest(snap.ID)
+	loc, ok := s.lookupPacked(m.find("src/main.go").hash, true)
+	if !ok {
+		t.Fatal("src/main.go is not in the pack")
+	}
+	f, _ := os.OpenFile(packs[0], os.O_RDWR, 0)
+	f.WriteAt([]byte("XX"), loc.offset+int64(loc.length)-2)
+	f.Close()
+	_, err := s.Restore(ctx, snap.ID, nil)
+	if !errors.Is(err, errCorrupt) || !strings.Contains(err.Error(), "src/main.go") {
+		t.Fatalf("restore error %v, want a corrupt object error naming src/main.go", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(root, "src/main.go")); string(b) != "changed\n" {
+		t.Errorf("src/main.go was written: %q", b)
 	}
 }

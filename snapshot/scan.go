@@ -217,6 +217,7 @@ type hasher struct {
 	s     *Store
 	store bool // write the contents to the object store
 	now   time.Time
+	pack  *packWriter // set while a large batch of contents goes to one pack
 }
 
 func (h *hasher) entries(ctx context.Context, cands []cand, prev []entry) ([]entry, error) {
@@ -271,7 +272,18 @@ func (h *hasher) entries(ctx context.Context, cands []cand, prev []entry) ([]ent
 }
 
 // hashAll reads, hashes and stores out[i] for each i in todo, in parallel.
-func (h *hasher) hashAll(ctx context.Context, out []entry, todo []int) error {
+func (h *hasher) hashAll(ctx context.Context, out []entry, todo []int) (err error) {
+	if h.store && len(todo) >= packThreshold {
+		if h.pack, err = h.s.newPackWriter(); err != nil {
+			return err
+		}
+		defer func() {
+			if ferr := h.pack.finish(err != nil); err == nil {
+				err = ferr
+			}
+			h.pack = nil
+		}()
+	}
 	n := min(runtime.GOMAXPROCS(0), len(todo))
 	next := make(chan int)
 	errc := make(chan error, n)
@@ -288,7 +300,6 @@ func (h *hasher) hashAll(ctx context.Context, out []entry, todo []int) error {
 			}
 		}()
 	}
-	var err error
 feed:
 	for _, i := range todo {
 		select {
@@ -334,7 +345,11 @@ func (h *hasher) hashOne(e *entry) error {
 		e.mtime = 0
 	}
 	if h.store {
-		if err := h.s.putObject(e.hash, data); err != nil {
+		put := h.s.putObject
+		if h.pack != nil {
+			put = h.pack.put
+		}
+		if err := put(e.hash, data); err != nil {
 			return fmt.Errorf("snapshot: storing %s: %w", e.path, err)
 		}
 	}

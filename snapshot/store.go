@@ -84,6 +84,7 @@ type Store struct {
 	dec  *zstd.Decoder
 	// compress is false only in tests and benchmarks that measure its cost.
 	compress bool
+	packs    packIndex
 
 	// mu serialises this Store's operations; the file lock serialises them
 	// with other Stores and processes.
@@ -278,6 +279,7 @@ func (s *Store) newID(now time.Time) (string, error) {
 func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.closePacks()
 	s.enc.Close()
 	s.dec.Close()
 	s.cache = nil

@@ -122,6 +122,15 @@ func fakeClock() func() time.Time {
 }
 
 func TestPruneKeepsRecentSessionsAndBudget(t *testing.T) {
+	for _, packed := range []bool{false, true} {
+		t.Run(map[bool]string{false: "loose", true: "packed"}[packed], func(t *testing.T) {
+			defer setPackThreshold(packed)()
+			testPrune(t)
+		})
+	}
+}
+
+func testPrune(t *testing.T) {
 	ctx := context.Background()
 	root := t.TempDir()
 	writeTree(t, root, tree{"f": "start\n"})
