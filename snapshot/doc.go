@@ -1,4 +1,20 @@
 // Package snapshot keeps content-addressed snapshots of a workspace in the
 // state directory, and creates, lists, restores, diffs and prunes them; it
-// never reads or writes any .git folder.
+// never reads or writes any .git folder, and never stores anything inside
+// the workspace.
+//
+// Layout of the state directory:
+//
+//	objects/ab/cdef…   file contents named by their SHA-256 (tag byte, then raw or zstd)
+//	snapshots/<id>     one manifest per snapshot: header (Info), entries, SHA-256 trailer
+//	lastfull           id of the newest whole-workspace snapshot, whose stat data
+//	                   lets the next scan skip unchanged files
+//	workspace          the workspace this directory serves
+//	tmp/               files being written; renamed into place when whole
+//	lock               the file lock that serialises every operation
+//
+// A snapshot becomes visible when its manifest is renamed into snapshots/,
+// after all its objects are in place; Prune deletes manifests before the
+// objects only they referenced. So a process killed at any moment leaves a
+// consistent store, and tmp/ is emptied whenever the lock is taken.
 package snapshot

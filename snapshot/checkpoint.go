@@ -1,0 +1,104 @@
+package snapshot
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Checkpoint records the pre-image of the given workspace-relative paths,
+// before an agent edit: its cost depends on those paths only, never on the
+// size of the workspace. A path that does not exist yet is recorded as
+// absent, so that restoring deletes it; a directory is recorded whole, minus
+// what is ignored. Paths are recorded even when ignored, since the agent is
+// about to change them.
+func (s *Store) Checkpoint(ctx context.Context, paths []string, m Meta) (Info, error) {
+	if len(paths) == 0 {
+		return Info{}, errors.New("snapshot: checkpoint of no paths")
+	}
+	rels, err := s.cleanPaths(paths)
+	if err != nil {
+		return Info{}, err
+	}
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return Info{}, err
+	}
+	defer unlock()
+	entries, scope, err := s.capture(ctx, rels, nil, true)
+	if err != nil {
+		return Info{}, err
+	}
+	return s.commit(KindEdit, m, scope, entries)
+}
+
+// Full records every file of the workspace that is not ignored, before a
+// command that may touch anything. Only files whose size, mtime, ctime or
+// inode changed since the last full snapshot are read.
+func (s *Store) Full(ctx context.Context, m Meta) (Info, error) {
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return Info{}, err
+	}
+	defer unlock()
+	entries, err := s.scanAll(ctx, s.loadCache(), true)
+	if err != nil {
+		return Info{}, err
+	}
+	return s.commit(KindFull, m, []string{""}, entries)
+}
+
+// commit writes the manifest of a snapshot whose objects are stored. The
+// caller holds the lock.
+func (s *Store) commit(kind Kind, m Meta, scope []string, entries []entry) (Info, error) {
+	now := s.opt.Now()
+	id, err := s.newID(now)
+	if err != nil {
+		return Info{}, err
+	}
+	man := &manifest{
+		info: Info{ID: id, CreatedAt: now, Label: m.Label, SessionID: m.SessionID,
+			Kind: kind, Scope: scope},
+		entries: entries,
+	}
+	man.summarize()
+	if err := s.writeManifest(man); err != nil {
+		return Info{}, err
+	}
+	if covers(scope, "") && len(scope) == 1 && scope[0] == "" {
+		// The pointer is a hint: if it is lost, the next scan reads everything.
+		if s.writeStateFile(filepath.Join(s.dir, "lastfull"), []byte(id)) == nil {
+			s.cache = man
+		}
+	}
+	return man.info, nil
+}
+
+// loadCache returns the entries of the newest full-scope snapshot, kept in
+// memory between calls while no other process has made a newer one. The
+// caller holds the lock.
+func (s *Store) loadCache() []entry {
+	data, err := os.ReadFile(filepath.Join(s.dir, "lastfull"))
+	if err != nil {
+		s.cache = nil
+		return nil
+	}
+	id := strings.TrimSpace(string(data))
+	// The manifest must still exist: its objects are kept only while it does.
+	if _, err := os.Lstat(s.manifestPath(id)); err != nil {
+		s.cache = nil
+		return nil
+	}
+	if s.cache != nil && s.cache.info.ID == id {
+		return s.cache.entries
+	}
+	m, err := s.loadManifest(id)
+	if err != nil {
+		s.cache = nil
+		return nil
+	}
+	s.cache = m
+	return m.entries
+}

@@ -1,0 +1,172 @@
+package snapshot
+
+import (
+	"context"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+)
+
+// PruneResult says what Prune removed.
+type PruneResult struct {
+	// Removed lists the snapshots deleted, unreadable manifests included.
+	Removed []string
+	// Objects and BytesFreed count the contents no snapshot referenced.
+	Objects    int
+	BytesFreed int64
+	// StoreBytes is the size of the kept objects and manifests.
+	StoreBytes int64
+}
+
+// Prune keeps the snapshots of the KeepSessions most recent sessions (a
+// snapshot without a session counts as a session of its own), then drops the
+// oldest until the store fits MaxStoreBytes (never the newest snapshot), then
+// removes every object no remaining manifest references. Manifests go first,
+// so a process killed midway leaves stray objects, never a snapshot missing
+// its contents.
+func (s *Store) Prune(ctx context.Context) (PruneResult, error) {
+	var res PruneResult
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return res, err
+	}
+	defer unlock()
+	ids, err := s.listIDs()
+	if err != nil {
+		return res, err
+	}
+	type snap struct {
+		m    *manifest
+		size int64
+	}
+	var snaps []snap
+	for _, id := range ids {
+		m, err := s.loadManifest(id)
+		if err != nil {
+			// A manifest that cannot be read can never be restored.
+			if os.Remove(s.manifestPath(id)) == nil {
+				res.Removed = append(res.Removed, id)
+			}
+			continue
+		}
+		var size int64
+		if fi, err := os.Stat(s.manifestPath(id)); err == nil {
+			size = fi.Size()
+		}
+		snaps = append(snaps, snap{m, size})
+	}
+	infos := make([]Info, len(snaps))
+	byID := map[string]snap{}
+	for i, sn := range snaps {
+		infos[i] = sn.m.info
+		byID[sn.m.info.ID] = sn
+	}
+	sortInfos(infos)
+
+	// Sessions, newest first; keep the first KeepSessions.
+	var kept []snap
+	sessions := map[string]bool{}
+	var drop []string
+	for _, info := range infos {
+		key := info.SessionID
+		if key == "" {
+			key = "\x00" + info.ID
+		}
+		if !sessions[key] && s.opt.KeepSessions > 0 && len(sessions) >= s.opt.KeepSessions {
+			drop = append(drop, info.ID)
+			continue
+		}
+		sessions[key] = true
+		kept = append(kept, byID[info.ID])
+	}
+
+	refs := map[hash]int{}
+	objSize := map[hash]int64{}
+	var total int64
+	for _, sn := range kept {
+		total += sn.size
+		for _, e := range sn.m.entries {
+			if e.kind != kindFile {
+				continue
+			}
+			if refs[e.hash] == 0 {
+				if _, ok := objSize[e.hash]; !ok {
+					objSize[e.hash] = max(s.objectSize(e.hash), 0)
+				}
+				total += objSize[e.hash]
+			}
+			refs[e.hash]++
+		}
+	}
+	for s.opt.MaxStoreBytes >= 0 && total > s.opt.MaxStoreBytes && len(kept) > 1 {
+		old := kept[len(kept)-1]
+		kept = kept[:len(kept)-1]
+		drop = append(drop, old.m.info.ID)
+		total -= old.size
+		for _, e := range old.m.entries {
+			if e.kind != kindFile {
+				continue
+			}
+			if refs[e.hash]--; refs[e.hash] == 0 {
+				total -= objSize[e.hash]
+				delete(refs, e.hash)
+			}
+		}
+	}
+	for _, id := range drop {
+		if err := os.Remove(s.manifestPath(id)); err != nil && !os.IsNotExist(err) {
+			return res, err
+		}
+		res.Removed = append(res.Removed, id)
+	}
+	res.StoreBytes = total
+	n, freed, err := s.collectGarbage(refs)
+	res.Objects, res.BytesFreed = n, freed
+	if err != nil {
+		return res, err
+	}
+	n, freed, err = s.prunePacks(refs)
+	res.Objects += n
+	res.BytesFreed += freed
+	return res, err
+}
+
+// collectGarbage deletes the objects that are not in live.
+func (s *Store) collectGarbage(live map[hash]int) (int, int64, error) {
+	objDir := filepath.Join(s.dir, "objects")
+	fans, err := os.ReadDir(objDir)
+	if err != nil {
+		return 0, 0, err
+	}
+	var n int
+	var freed int64
+	for _, fan := range fans {
+		if fan.Name() == "pack" {
+			continue
+		}
+		dir := filepath.Join(objDir, fan.Name())
+		ents, err := os.ReadDir(dir)
+		if err != nil {
+			continue
+		}
+		for _, e := range ents {
+			var h hash
+			b, err := hex.DecodeString(fan.Name() + e.Name())
+			if err == nil && len(b) == len(h) {
+				copy(h[:], b)
+				if live[h] > 0 {
+					continue
+				}
+			}
+			var size int64
+			if fi, err := e.Info(); err == nil {
+				size = fi.Size()
+			}
+			if os.Remove(filepath.Join(dir, e.Name())) == nil {
+				n++
+				freed += size
+			}
+		}
+	}
+	return n, freed, nil
+}
