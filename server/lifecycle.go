@@ -164,7 +164,7 @@ func (l lspServer) DidChangeConfiguration(ctx context.Context, p *lsp.DidChangeC
 	raw, _ := json.Marshal(p.Settings)
 	cfg, err := settings.Parse(raw)
 	s.mu.Lock()
-	ws := s.ws
+	ws, old := s.ws, s.settings
 	if err == nil {
 		s.settings = cfg
 	}
@@ -178,7 +178,7 @@ func (l lspServer) DidChangeConfiguration(ctx context.Context, p *lsp.DidChangeC
 		return nil
 	}
 	ws.setProblem("")
-	ws.applySettings(cfg)
+	ws.applySettings(old, cfg)
 	ws.refreshStatus(ctx)
 	return nil
 }

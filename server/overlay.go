@@ -192,3 +192,28 @@ func filePath(u lsp.DocumentURI) (string, error) {
 }
 
 func isFileURI(u string) bool { return len(u) > 7 && u[:7] == "file://" }
+
+// openPaths returns the paths of the open documents.
+func (o *overlay) openPaths() map[string]struct{} {
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	out := make(map[string]struct{}, len(o.docs))
+	for p := range o.docs {
+		out[p] = struct{}{}
+	}
+	return out
+}
+
+// reload replaces an open document's text with the file on disk; a deleted
+// file keeps its buffer, as the editor does.
+func (o *overlay) reload(path string) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if b, ok := o.docs[path]; ok {
+		b.text = string(data)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/hearth-dev/hearth/internal/statedir"
 	"github.com/hearth-dev/hearth/protocol"
 	"github.com/hearth-dev/hearth/settings"
+	"github.com/hearth-dev/hearth/snapshot"
 )
 
 // workspace is the open folder and the engines working on it, created at
@@ -19,10 +20,14 @@ type workspace struct {
 	root     string // absolute; empty when the editor opened no folder
 	stateDir string
 	journal  *journal.Journal
+	agent    *agentHost
+	monitor  *monitor
+	sessions *sessionLog
 
 	mu              sync.Mutex       // guards the fields below
 	settingsProblem string           // why the latest settings were not applied
 	lastStatus      *protocol.Status // the status last pushed
+	store           *snapshot.Store  // opened on first use
 	cancel          context.CancelFunc
 }
 
@@ -38,7 +43,11 @@ func openWorkspace(ctx context.Context, s *Server, root, explicitStateDir string
 	if err != nil {
 		return nil, err
 	}
-	return &workspace{s: s, root: root, stateDir: dir, journal: j}, nil
+	w := &workspace{s: s, root: root, stateDir: dir, journal: j}
+	w.agent = newAgentHost(w)
+	w.monitor = newMonitor(w)
+	w.sessions = newSessionLog(w)
+	return w, nil
 }
 
 // start begins background work (status polling) for the connection's life.
@@ -47,16 +56,21 @@ func (w *workspace) start(ctx context.Context) {
 	w.mu.Lock()
 	w.cancel = cancel
 	w.mu.Unlock()
-	_ = ctx
+	go w.monitor.run(ctx)
 }
 
 func (w *workspace) close() {
 	w.mu.Lock()
-	cancel := w.cancel
-	w.cancel = nil
+	cancel, store := w.cancel, w.store
+	w.cancel, w.store = nil, nil
 	w.mu.Unlock()
 	if cancel != nil {
 		cancel()
+	}
+	w.agent.close()
+	w.monitor.close()
+	if store != nil {
+		store.Close()
 	}
 	w.journal.Close()
 }
@@ -67,7 +81,44 @@ func (w *workspace) setProblem(msg string) {
 	w.mu.Unlock()
 }
 
-func (w *workspace) applySettings(cfg settings.Settings) {}
+// snapshots opens the snapshot store on first use.
+func (w *workspace) snapshots() (*snapshot.Store, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.store != nil {
+		return w.store, nil
+	}
+	if w.root == "" {
+		return nil, fmt.Errorf("no workspace folder is open, so there is nothing to snapshot")
+	}
+	cfg := w.s.currentSettings()
+	st, err := snapshot.Open(w.stateDir, w.root, snapshot.Options{
+		MaxFileBytes:  cfg.Snapshots.MaxFileBytes,
+		KeepSessions:  cfg.Snapshots.KeepSessions,
+		MaxStoreBytes: cfg.Snapshots.MaxStoreBytes,
+	})
+	if err != nil {
+		return nil, err
+	}
+	w.store = st
+	return st, nil
+}
 
-// fillStatus adds the engines' part of the status.
-func (w *workspace) fillStatus(st *protocol.Status) {}
+// autoApprove is the policy in force.
+func (w *workspace) autoApprove(cfg settings.Settings) settings.AutoApprove {
+	return cfg.AutoApprove
+}
+
+// applySettings hands new settings to the engines: the policy applies at
+// once; a new model or context size gives the next turn a new engine.
+func (w *workspace) applySettings(old, cfg settings.Settings) {
+	if e := w.agent.current(); e != nil {
+		if err := e.SetAutoApprove(w.autoApprove(cfg)); err != nil {
+			w.setProblem(fmt.Sprintf("auto-approve policy not applied: %v", err))
+		}
+	}
+	if old.Models != cfg.Models || old.Model != cfg.Model || old.Ollama != cfg.Ollama || old.VRAM != cfg.VRAM || old.Commands != cfg.Commands {
+		w.agent.reset()
+	}
+	w.monitor.poke()
+}
