@@ -7,6 +7,7 @@ import (
 
 	"github.com/ollama/ollama/api"
 
+	"github.com/hearth-dev/hearth/internal/engine"
 	"github.com/hearth-dev/hearth/llm"
 	"github.com/hearth-dev/hearth/protocol"
 	"github.com/hearth-dev/hearth/settings"
@@ -96,32 +97,11 @@ func (m *monitor) poll(ctx context.Context) {
 	_, known := m.specs[name]
 	m.mu.Unlock()
 	if name != "" && !known && err == nil {
-		spec := modelSpec(ctx, c, name)
+		spec := engine.ModelSpec(ctx, c, name)
 		m.mu.Lock()
 		m.specs[name] = spec
 		m.mu.Unlock()
 	}
-}
-
-// modelSpec reads a model's shape and size; nil when Ollama does not know it.
-func modelSpec(ctx context.Context, c *llm.Client, name string) *vram.ModelSpec {
-	show, err := c.Show(ctx, &api.ShowRequest{Model: name})
-	if err != nil {
-		return nil
-	}
-	var size int64
-	if list, err := c.List(ctx); err == nil {
-		for _, m := range list.Models {
-			if m.Name == name || m.Model == name {
-				size = m.Size
-			}
-		}
-	}
-	spec, err := vram.SpecFromShow(name, show, size)
-	if err != nil {
-		return nil
-	}
-	return &spec
 }
 
 // snapshot returns the latest readings.
@@ -142,47 +122,6 @@ func (w *workspace) modelName() string {
 		name = w.s.currentSettings().Models.Plan
 	}
 	return name
-}
-
-// gpuBytes is the GPU memory a model may use, for choosing among installed
-// models; 0 when no GPU is known.
-func (w *workspace) gpuBytes() int64 {
-	_, r, _, _, _ := w.monitor.latest()
-	return r.Total()
-}
-
-// chooseNumCtx picks the session's context window: the setting when set;
-// else the largest stable size that fits in VRAM beside the model; else the
-// model's Modelfile num_ctx, else 8192. Never above what the model was
-// trained for. It is decided once per engine, so Ollama never reloads the
-// model for a new size mid-session.
-func (w *workspace) chooseNumCtx(ctx context.Context, cfg settings.Settings, caps llm.Capabilities) int {
-	n := cfg.Model.NumCtx
-	if n <= 0 {
-		w.monitor.poll(ctx)
-		_, reading, loaded, _, spec := w.monitor.latest()
-		if spec == nil {
-			if c, err := w.monitor.client(cfg); err == nil {
-				spec = modelSpec(ctx, c, caps.Model)
-			}
-		}
-		if budget := vram.Budget(reading, loaded); spec != nil && budget > 0 {
-			cache, _ := vram.ParseCacheType(cfg.VRAM.KVCacheType)
-			fit := vram.Estimate(vram.FitInput{Shape: spec.Shape, WeightsBytes: spec.WeightsBytes, CacheType: cache,
-				FlashAttention: cfg.VRAM.FlashAttention, BudgetBytes: budget, Cards: len(reading.Devices)})
-			n = fit.RecommendedNumCtx
-		}
-	}
-	if n <= 0 {
-		n = caps.ModelfileNumCtx
-	}
-	if n <= 0 {
-		n = 8192
-	}
-	if caps.ContextLength > 0 && n > caps.ContextLength {
-		n = caps.ContextLength
-	}
-	return n
 }
 
 // fillStatus adds the engines' and the monitor's part of the status.

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 
 	"github.com/hearth-dev/hearth/actions"
+	"github.com/hearth-dev/hearth/internal/statedir"
+	"github.com/hearth-dev/hearth/snapshot"
 )
 
 func runApply(ctx context.Context, e *env, fs *flag.FlagSet, args []string) int {
@@ -82,4 +84,28 @@ func workspaceRoot(dir string) (string, error) {
 		return "", fmt.Errorf("workspace %s is not a directory", abs)
 	}
 	return abs, nil
+}
+
+// checkpoint snapshots the files an apply is about to change, so `hearth
+// snapshot restore` can undo it.
+func checkpoint(ctx context.Context, e *env, root string, changes []actions.FileChange) error {
+	dir, err := statedir.Resolve("", root, e.getenv)
+	if err != nil {
+		return err
+	}
+	store, err := snapshot.Open(dir, root, snapshot.Options{})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	paths := make([]string, 0, len(changes))
+	for _, c := range changes {
+		paths = append(paths, c.Path)
+	}
+	info, err := store.Checkpoint(ctx, paths, snapshot.Meta{Label: "before hearth apply"})
+	if err != nil {
+		return fmt.Errorf("snapshot before applying: %w", err)
+	}
+	fmt.Fprintf(e.stderr, "snapshot %s taken; undo with: hearth snapshot restore %s\n", info.ID, info.ID)
+	return nil
 }
