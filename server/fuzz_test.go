@@ -42,6 +42,13 @@ func FuzzDecodeRequests(f *testing.F) {
 	f.Add(4, []byte(`null`))
 	f.Add(5, []byte(`{"textDocument":{"uri":"file:///x","version":2},"contentChanges":[{"range":{"start":{"line":9,"character":9},"end":{"line":0,"character":0}},"text":"x"}]}`))
 	s := newServer(Options{Logger: slog.New(slog.DiscardHandler), Getenv: func(string) string { return "" }})
+	// A connection whose client never speaks and whose output is dropped,
+	// so handlers that notify the editor have somewhere to write.
+	pr, pw := io.Pipe()
+	f.Cleanup(func() { pw.Close() })
+	s.serve(context.Background(), newStream(pr, io.Discard, pr, slog.New(slog.DiscardHandler)))
+	// Nothing listens here: chats fail fast instead of reaching a real Ollama.
+	s.settings.Ollama.Host = "http://127.0.0.1:9"
 	root, state := f.TempDir(), f.TempDir()
 	ws, err := openWorkspace(context.Background(), s, root, state, s.settings)
 	if err != nil {
