@@ -33,4 +33,9 @@ if (tests) {
     ...common, sourcemap: true, entryPoints: fs.readdirSync(dir).filter((f) => f.endsWith('.test.ts')).map((f) => path.join(dir, f)),
     outdir: path.join(root, 'extension/out/unit'), platform: 'node', format: 'cjs',
   });
+  // The webview test loads the page through the same HTML builder VS Code uses.
+  await esbuild.build({
+    ...common, entryPoints: [path.join(root, 'extension/src/chat_html.ts')], outfile: path.join(root, 'extension/out/chat_html.js'),
+    platform: 'node', format: 'cjs',
+  });
 }

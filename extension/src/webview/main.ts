@@ -24,6 +24,8 @@ let mode: Mode = 'act';
 const expanded = new Set<string>();
 // rendered maps an item key to the item drawn and its element.
 const rendered = new Map<string, { item: Item; node: HTMLElement }>();
+// stale holds keys whose rows must be redrawn though their item is unchanged.
+const stale = new Set<string>();
 
 const post = (m: FromWebview) => vscode.postMessage(m);
 
@@ -42,7 +44,7 @@ const actions: Actions = {
   },
   toggle(key) {
     if (!expanded.delete(key)) expanded.add(key);
-    rendered.delete(key); // force a redraw of that row
+    stale.add(key);
     draw();
     // Keep focus on the toggle so keyboard users stay in place.
     (rendered.get(key)?.node.querySelector('.tool-head') as HTMLElement | null)?.focus();
@@ -65,7 +67,7 @@ function draw() {
   for (const item of model.items) {
     keep.add(item.key);
     let r = rendered.get(item.key);
-    if (!r || r.item !== item) {
+    if (!r || r.item !== item || stale.delete(item.key)) {
       const node = renderItem(item, { expanded }, actions);
       node.dataset.key = item.key;
       if (r) r.node.replaceWith(node);
@@ -180,4 +182,4 @@ $('snapshots-toggle').addEventListener('click', () => {
 autoBox.addEventListener('change', () => post({ type: 'setAutoApprove', enabled: autoBox.checked }));
 
 draw();
-post({ type: 'ready', sessionId: model.sessionId });
+post(model.sessionId ? { type: 'ready', sessionId: model.sessionId } : { type: 'ready' });
