@@ -20,10 +20,13 @@ export class ChatView implements vscode.WebviewViewProvider, vscode.Disposable {
   // startingChat is true while a hearth/chat for a new session is in flight,
   // so that the events it streams before its answer are adopted.
   private startingChat = false;
+  // events chains the handling of server events, so that one waiting for
+  // history cannot be overtaken by the next (the page drops out-of-order seqs).
+  private events: Promise<void> = Promise.resolve();
 
   constructor(private readonly ctx: vscode.ExtensionContext, private readonly server: Server) {
     this.subs.push(
-      server.onEvent((e) => void this.onServerEvent(e)),
+      server.onEvent((e) => { this.events = this.events.then(() => this.onServerEvent(e)).catch((err) => server.output.appendLine(`chat view: ${String(err)}`)); }),
       server.onDidChangeState((s) => { this.postSettings(); if (s === 'running') void this.reload(); }),
       vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('hearth.autoApprove')) this.postSettings(); }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.postSettings()),
