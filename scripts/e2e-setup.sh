@@ -67,4 +67,4 @@ if [[ -n $FORCE || ! -f $MARK ]]; then
   done
   touch "$MARK"
 fi
-echo "e2e setup ready under $ROOT ($("$CS/node_modules/.bin/code-server" --version | head -1))"
+echo "e2e setup ready under $ROOT (code-server $(node -p "require('$CS/node_modules/code-server/package.json').version"), node $(node -v))"

@@ -173,10 +173,17 @@ const chat = () => poll('the chat webview', async () => {
   return null;
 }, 60000);
 const editorText = () => page.locator('.monaco-editor .view-lines').first().innerText().then((t) => t.replace(/\u00a0/g, ' '));
+const runCommand = async (title) => {
+  await page.keyboard.press('F1');
+  await page.locator('.quick-input-widget input.input').waitFor({ state: 'visible', timeout: 15000 });
+  await page.keyboard.type(title);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 15000 });
+  await page.keyboard.press('Enter');
+};
 const onDisk = () => fs.readFileSync(path.join(WS, 'greet.go'), 'utf8');
 
 try {
-  await page.goto(`http://127.0.0.1:${PORT}/?folder=${encodeURIComponent(WS)}`);
+  await page.goto(`http://127.0.0.1:${PORT}/?folder=${encodeURIComponent(WS)}`, { waitUntil: 'domcontentloaded', timeout: 120000 });
   await page.locator('.monaco-workbench').waitFor({ timeout: 90000 });
 
   await check('the extension activates and shows its status item', async () => {
@@ -231,6 +238,8 @@ try {
   await check('approving in the chat changes the file in the editor', async () => {
     await frame.locator('.card.approval').first().getByRole('button', { name: 'Approve' }).click();
     await frame.locator('.note.done').first().waitFor({ timeout: 60000 });
+    // Close the diff so that greet.go opens in a plain editor.
+    await runCommand('View: Close All Editors');
     await page.keyboard.press('Control+P');
     await page.keyboard.type('greet.go');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'greet.go' }).first().waitFor({ timeout: 15000 });

@@ -201,9 +201,12 @@ test('history rebuild renders exactly what live streaming rendered', async () =>
   await b.page.close();
 });
 
-test('errors offer Retry, which resends the last message', async () => {
+test('errors offer Retry, which resends the last message; Stop shows only while a turn runs', async () => {
   const { page, send, posted } = await open();
-  for (const event of fixture.events) await send({ type: 'event', event });
+  for (const event of upTo('done')) await send({ type: 'event', event });
+  assert.equal(await page.locator('#stop').isVisible(), false);
+  for (const event of fixture.events.slice(upTo('done').length)) await send({ type: 'event', event });
+  assert.equal(await page.locator('#stop').isVisible(), true);
   await page.locator('.error-card').getByRole('button', { name: 'Retry the last message' }).click();
   assert.deepEqual((await posted()).filter((m) => m.type === 'send'), [{ type: 'send', text: 'Run the tests', mode: 'act' }]);
   await page.close();
