@@ -117,7 +117,7 @@ fs.writeFileSync(path.join(RUN, 'user-data', 'User', 'settings.json'), JSON.stri
   'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'workbench.enableExperiments': false,
   'chat.disableAIFeatures': true, 'extensions.autoCheckUpdates': false, 'extensions.autoUpdate': false,
   'extensions.ignoreRecommendations': true, 'telemetry.telemetryLevel': 'off', 'update.mode': 'none',
-  'security.workspace.trust.enabled': false, 'files.autoSave': 'off',
+  'security.workspace.trust.enabled': false, 'files.autoSave': 'off', 'workbench.secondarySideBar.defaultVisibility': 'hidden',
 }, null, 2));
 const env = {
   ...process.env,
@@ -172,7 +172,7 @@ const chat = () => poll('the chat webview', async () => {
   }
   return null;
 }, 60000);
-const editorText = () => page.locator('.monaco-editor .view-lines').first().innerText().then((t) => t.replace(/\u00a0/g, ' '));
+const editorText = () => page.locator('.editor-group-container.active .monaco-editor .view-lines').first().innerText().then((t) => t.replace(/\u00a0/g, ' '));
 const runCommand = async (title) => {
   await page.keyboard.press('F1');
   await page.locator('.quick-input-widget input.input').waitFor({ state: 'visible', timeout: 15000 });
@@ -219,11 +219,8 @@ try {
     await frame.locator('.tool').first().waitFor({ timeout: 60000 });
   });
 
-  await check('the proposed edit shows as an approval card; screenshot saved', async () => {
+  await check('the proposed edit shows as an approval card', async () => {
     await frame.locator('.card.approval').first().waitFor({ timeout: 60000 });
-    fs.mkdirSync(path.dirname(SHOT), { recursive: true });
-    await page.screenshot({ path: SHOT });
-    return path.relative(repo, SHOT);
   });
 
   await check('View diff opens the diff editor on the proposal', async () => {
@@ -233,21 +230,27 @@ try {
     else await frame.locator('.card.proposal').getByRole('button', { name: /^View diff of/ }).first().click();
     await page.locator('.tab', { hasText: "Hearth's proposal" }).first().waitFor({ timeout: 20000 });
     await page.locator('.monaco-diff-editor').first().waitFor({ timeout: 20000 });
+    // The editor title carries Accept and Reject for the proposal.
+    await page.locator('.editor-actions [aria-label^="Accept Proposed Change"]').first().waitFor({ timeout: 10000 });
+    await page.locator('.editor-actions [aria-label^="Reject Proposed Change"]').first().waitFor({ timeout: 10000 });
+    await poll('the proposed text in the diff', async () => (await page.locator('.monaco-diff-editor').first().innerText()).includes('hello'), 20000);
+    // The picture for the docs: the chat with its approval card beside the diff.
+    fs.mkdirSync(path.dirname(SHOT), { recursive: true });
+    await page.screenshot({ path: SHOT });
+    return `screenshot ${path.relative(repo, SHOT)}`;
   });
 
   await check('approving in the chat changes the file in the editor', async () => {
     await frame.locator('.card.approval').first().getByRole('button', { name: 'Approve' }).click();
     await frame.locator('.note.done').first().waitFor({ timeout: 60000 });
-    // Close the diff so that greet.go opens in a plain editor.
-    await runCommand('View: Close All Editors');
+    // Edits arrive through workspace/applyEdit, which may leave the buffer unsaved: save it as a user would.
+    await runCommand('File: Save All');
+    await poll('greet.go on disk to change', () => onDisk().includes('func hello() string'), 20000);
     await page.keyboard.press('Control+P');
     await page.keyboard.type('greet.go');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'greet.go' }).first().waitFor({ timeout: 15000 });
     await page.keyboard.press('Enter');
     await poll('the editor to show the edit', async () => (await editorText()).includes('func hello() string'), 20000);
-    // Edits arrive through workspace/applyEdit, which may leave the buffer unsaved: save it as a user would.
-    await page.keyboard.press('Control+S');
-    await poll('greet.go on disk to change', () => onDisk().includes('func hello() string'), 20000);
   });
 
   await check('restoring the snapshot from the chat reverts the file', async () => {
