@@ -263,6 +263,24 @@ try {
     await poll('the editor to show the original', async () => (await editorText()).includes('func greet() string'), 20000);
   });
 
+  await check('"Hearth: Switch Plan/Act Mode" from the palette switches the chat to Plan', async () => {
+    await runCommand('Hearth: Switch Plan/Act Mode');
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'Hearth is in Plan mode' }).first().waitFor({ timeout: 15000 });
+    await poll('the Plan switch to be on', async () => (await frame.locator('#mode-plan').getAttribute('aria-checked')) === 'true', 10000);
+  });
+
+  await check('a reloaded window rebuilds the chat from hearth/history', async () => {
+    await page.reload({ waitUntil: 'domcontentloaded', timeout: 120000 });
+    await page.locator('.monaco-workbench').waitFor({ timeout: 90000 });
+    await hearthStatus.waitFor({ timeout: 90000 });
+    const sidebarShowsChat = await page.locator('.activitybar [aria-label^="Hearth"].checked, .activitybar .checked [aria-label^="Hearth"]').count();
+    if (!sidebarShowsChat) await page.locator('.activitybar [aria-label^="Hearth"]').first().click();
+    frame = await chat();
+    await frame.locator('.msg.user', { hasText: TASK }).waitFor({ timeout: 60000 });
+    await frame.locator('.note.done').first().waitFor({ timeout: 10000 });
+    return `${await frame.locator('#log > *').count()} items rebuilt`;
+  });
+
   await check('the status item reads GPU memory and context', async () => {
     const t = await hearthStatus.innerText();
     if (!/GB|ctx/.test(t)) throw new Error(`status item says "${t}"`);
