@@ -128,7 +128,7 @@ export class ChatView implements vscode.WebviewViewProvider, vscode.Disposable {
         try {
           const r = await this.server.request(ext.chat, { sessionId: id, text: m.text, mode: m.mode }, 'send the message');
           if (r) await this.adopt(r.sessionId, false);
-          else this.post({ type: 'event', event: localError('The message was not sent: the server is not running.', id) });
+          else for (const event of localFailure('The message was not sent: the server is not running.', id)) this.post({ type: 'event', event });
         } finally {
           this.startingChat = false;
         }
@@ -181,8 +181,10 @@ export class ChatView implements vscode.WebviewViewProvider, vscode.Disposable {
   }
 }
 
-// localError is an error event made on this side, for failures the server
-// never saw; a turn id of its own keeps it apart from the server's events.
-function localError(message: string, sessionId?: string): ext.Event {
-  return { sessionId: sessionId ?? '', turnId: `local-${Date.now()}`, seq: 0, kind: 'error', message, retryable: true };
+// localFailure is an error and the end of a turn, made on this side for a
+// message the server never saw (so the page stops waiting); a turn id of its
+// own keeps them apart from the server's events.
+function localFailure(message: string, sessionId?: string): ext.Event[] {
+  const base = { sessionId: sessionId ?? '', turnId: `local-${Date.now()}` };
+  return [{ ...base, seq: 1, kind: 'error', message, retryable: true }, { ...base, seq: 2, kind: 'done', reason: 'error' }];
 }

@@ -76,7 +76,7 @@ function applyEvent(m: ChatModel, e: Event): ChatModel {
   const id = `${e.turnId}/${e.seq}`;
   if (e.seq <= (m.lastSeq.get(e.turnId) ?? -Infinity)) return m;
   const lastSeq = new Map(m.lastSeq).set(e.turnId, e.seq);
-  let next: ChatModel = { ...m, lastSeq, sessionId: m.sessionId ?? e.sessionId };
+  let next: ChatModel = { ...m, lastSeq, sessionId: m.sessionId || e.sessionId || undefined };
   // Any event of a turn after an approval means the turn went on, so the
   // approval was answered (perhaps in another window); usage is chatter.
   if (e.kind !== 'usage' && e.kind !== 'approval' && !(e.kind === 'done' && e.reason === 'awaitingUser')) {

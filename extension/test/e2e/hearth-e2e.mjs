@@ -281,10 +281,11 @@ try {
     return `${await frame.locator('#log > *').count()} items rebuilt`;
   });
 
-  await check('the status item reads GPU memory and context', async () => {
-    const t = await hearthStatus.innerText();
-    if (!/GB|ctx/.test(t)) throw new Error(`status item says "${t}"`);
-    return t;
+  await check('the status item reads the server status (GPU memory and context where known)', async () => {
+    const t = (await hearthStatus.innerText()).trim();
+    if (!t || /starting|stopped/.test(t)) throw new Error(`status item says "${t}"`);
+    const tip = await hearthStatus.getAttribute('aria-label');
+    return `"${t}" (${tip})`;
   });
 
   await check('the browser asked no host but 127.0.0.1', async () => {
