@@ -56,7 +56,8 @@ function gpuText(s: Status): string {
   if (!devs.length) return '';
   const used = devs.reduce((a, d) => a + d.usedBytes, 0);
   const total = devs.reduce((a, d) => a + d.totalBytes, 0);
-  return `${gb(used)}/${gb(total)} GB`;
+  // Ollama alone knows what its models use, not the card's size.
+  return total > 0 ? `${gb(used)}/${gb(total)} GB` : `${gb(used)} GB`;
 }
 
 function ctxText(s: Status): string {
@@ -69,7 +70,7 @@ function tooltip(s: Status): string {
   const lines: string[] = [];
   if (s.message) lines.push(`**${md(s.message)}**`, '');
   const devs = s.gpu?.devices ?? [];
-  for (const d of devs) lines.push(`- GPU: ${md(d.name)} — ${gb(d.usedBytes)}/${gb(d.totalBytes)} GB used`);
+  for (const d of devs) lines.push(`- GPU: ${md(d.name || 'unknown')} — ${d.totalBytes > 0 ? `${gb(d.usedBytes)}/${gb(d.totalBytes)}` : gb(d.usedBytes)} GB used (${md(s.gpu.source)})`);
   if (!devs.length) lines.push(`- GPU: none found (${md(s.gpu?.source ?? 'none')})`);
   if (s.model) lines.push(`- Model: ${md(s.model)} (${md(s.mode)} mode)`);
   for (const m of s.models ?? []) {

@@ -93,8 +93,12 @@ function applyEvent(m: ChatModel, e: Event): ChatModel {
       return push({ ...next, busy: true }, { kind: 'text', key: id, turnId: e.turnId, text: e.delta ?? '' });
     }
     case 'tool': {
-      const i = next.items.findIndex((it) => it.kind === 'tool' && it.callId === e.callId);
-      if (i >= 0) {
+      // A call id names one call of a turn; a new call that reuses it (some
+      // servers number calls per reply) starts a row of its own.
+      const i = findLastIndex(next.items, (it) => it.kind === 'tool' && it.callId === e.callId);
+      const prev = next.items[i] as Extract<Item, { kind: 'tool' }> | undefined;
+      const reused = prev && e.status === 'running' && (prev.status !== 'running' || (e.name !== undefined && e.name !== prev.name));
+      if (i >= 0 && !reused) {
         const old = next.items[i] as Extract<Item, { kind: 'tool' }>;
         return replaceAt(next, i, {
           ...old, status: e.status ?? old.status, summary: e.summary ?? old.summary,
@@ -133,6 +137,11 @@ function applyEvent(m: ChatModel, e: Event): ChatModel {
 export function proposalFiles(m: ChatModel, proposalId: string): ProposalFile[] {
   for (const it of m.items) if (it.kind === 'proposal' && it.proposalId === proposalId) return it.files;
   return [];
+}
+
+function findLastIndex<T>(xs: readonly T[], f: (x: T) => boolean): number {
+  for (let i = xs.length - 1; i >= 0; i--) if (f(xs[i])) return i;
+  return -1;
 }
 
 function argsText(args: unknown): string {

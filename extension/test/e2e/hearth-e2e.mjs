@@ -60,6 +60,7 @@ const { chromium } = require('playwright-core');
 const t0 = Date.now();
 const results = [];
 const children = [];
+let page;
 async function check(name, fn) {
   const s = Date.now();
   try {
@@ -70,6 +71,7 @@ async function check(name, fn) {
     const err = String((e && e.message) || e).split('\n')[0];
     results.push({ name, ok: false, ms: Date.now() - s, err });
     console.log(`FAIL ${name}: ${err}`);
+    try { await page.screenshot({ path: path.join(RUN, `fail-${results.length}.png`) }); } catch {}
   }
 }
 const stopAll = () => { for (const c of children) { try { process.kill(-c.pid, 'SIGTERM'); } catch {} } };
@@ -89,7 +91,8 @@ const poll = async (what, fn, ms) => {
 let ollamaUrl = 'http://127.0.0.1:9'; // nothing listens there: the server reports Ollama down
 if (process.env.FAKE_OLLAMA) {
   const fake = spawnGroup(process.env.FAKE_OLLAMA, ['--addr', '127.0.0.1:0', '--script', path.join(FIXTURES, 'ollama-script.json')],
-    { stdio: ['ignore', 'pipe', fs.openSync(path.join(RUN, 'fake-ollama.log'), 'w')] });
+    // stdin stays open: fake-ollama exits when it closes, so it dies with this test.
+    { stdio: ['pipe', 'pipe', fs.openSync(path.join(RUN, 'fake-ollama.log'), 'w')] });
   const first = await new Promise((resolve) => {
     const rl = readline.createInterface({ input: fake.stdout });
     rl.once('line', resolve);
@@ -161,7 +164,7 @@ await context.route('**/*', (route) => {
   external.push(u);
   return route.abort();
 });
-const page = await context.newPage();
+page = await context.newPage();
 const statusbar = page.locator('#workbench\\.parts\\.statusbar');
 const hearthStatus = statusbar.locator('[aria-label^="Hearth:"]').first();
 

@@ -89,3 +89,13 @@ test('events of another session are ignored; errors default to retryable', () =>
   const done = reduce(err, { type: 'event', event: { sessionId: 's-1', turnId: 't-1', seq: 51, kind: 'done', reason: 'error' } });
   assert.equal(done.busy, false);
 });
+
+test('a reused call id starts a new tool row once the earlier call finished', () => {
+  const ev = (seq: number, extra: Partial<Event>): Event => ({ sessionId: 's', turnId: 't', seq, kind: 'tool', callId: 'call_0', ...extra });
+  const m = live([
+    ev(1, { name: 'read_file', status: 'running' }), ev(2, { name: 'read_file', status: 'ok', summary: 'read' }),
+    ev(3, { name: 'edit_file', status: 'running' }), ev(4, { name: 'edit_file', status: 'error', summary: 'cancelled' }),
+  ]);
+  const tools = m.items as Extract<Item, { kind: 'tool' }>[];
+  assert.deepEqual(tools.map((t) => [t.name, t.status, t.summary]), [['read_file', 'ok', 'read'], ['edit_file', 'error', 'cancelled']]);
+});

@@ -39,6 +39,13 @@ test('GPU memory sums over every card', () => {
   assert.match(statusView(s, 'running').text, /3\.5\/20\.0 GB/);
 });
 
+test('without a card size (GPU seen through Ollama only) the used memory stands alone', () => {
+  const s = status({ gpu: { source: 'ollama', devices: [{ name: '', totalBytes: 0, usedBytes: 4.8 * GiB }] } });
+  const v = statusView(s, 'running');
+  assert.equal(v.text, '$(pulse) 4.8 GB · ctx 5.2k/16k');
+  assert.match(v.tooltip, /GPU: unknown — 4\.8 GB used \(ollama\)/);
+});
+
 test('busy and loading spin, whatever the health', () => {
   assert.match(statusView(status({ busy: true }), 'running').text, /^\$\(loading~spin\) /);
   assert.match(statusView(status({ loading: true, health: 'warning' }), 'running').text, /^\$\(loading~spin\) /);
@@ -65,7 +72,7 @@ test('a stopped server is an error state of its own, with the reason', () => {
 
 test('the tooltip lists GPU, model, VRAM share, context, expiry, headroom, message and command links', () => {
   const t = statusView(status({ health: 'warning', message: 'Context is 90% full' }), 'running').tooltip;
-  for (const want of [/\*\*Context is 90% full\*\*/, /NVIDIA GeForce RTX 3060 — 9\.1\/12\.0 GB used/, /qwen2\.5-coder:7b — 75% in VRAM/,
+  for (const want of [/\*\*Context is 90% full\*\*/, /NVIDIA GeForce RTX 3060 — 9\.1\/12\.0 GB used \(nvml\)/, /qwen2\.5-coder:7b — 75% in VRAM/,
     /context 16k/, /unloads at 01:30 UTC/, /Headroom: 2\.9 GB free, room for 24k tokens/, /command:hearth\.showLog/,
     /command:hearth\.switchMode/, /command:hearth\.runDoctor/]) {
     assert.match(t, want);
