@@ -118,7 +118,13 @@ function applyEvent(m: ChatModel, e: Event): ChatModel {
     case 'proposal': {
       const i = next.items.findIndex((it) => it.kind === 'proposal' && it.proposalId === e.proposalId);
       const item: Item = { kind: 'proposal', key: i >= 0 ? next.items[i].key : id, proposalId: e.proposalId ?? '', files: e.files ?? [] };
-      return i >= 0 ? replaceAt(next, i, item) : push(next, item);
+      next = i >= 0 ? replaceAt(next, i, item) : push(next, item);
+      // A decided proposal tells how its approval was answered, which
+      // history does not otherwise record.
+      const decided = item.files.length && item.files.every((f) => f.status === item.files[0].status) ? item.files[0].status : '';
+      if (decided !== 'accepted' && decided !== 'rejected') return next;
+      return mapItems(next, (it) => it.kind === 'approval' && it.proposalId === item.proposalId && (!it.answer || it.answer === 'settled')
+        ? { ...it, answer: decided === 'accepted' ? 'approved' : 'rejected' } : it);
     }
     case 'snapshot':
       return push(next, { kind: 'snapshot', key: id, snapshotId: e.snapshotId ?? '' });

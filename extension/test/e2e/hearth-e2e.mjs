@@ -234,8 +234,8 @@ try {
     await page.locator('.tab', { hasText: "Hearth's proposal" }).first().waitFor({ timeout: 20000 });
     await page.locator('.monaco-diff-editor').first().waitFor({ timeout: 20000 });
     // The editor title carries Accept and Reject for the proposal.
-    await page.locator('.editor-actions [aria-label^="Accept Proposed Change"]').first().waitFor({ timeout: 10000 });
-    await page.locator('.editor-actions [aria-label^="Reject Proposed Change"]').first().waitFor({ timeout: 10000 });
+    await page.locator('.editor-actions [aria-label^="Accept Proposed Change"]').first().waitFor({ timeout: 20000 });
+    await page.locator('.editor-actions [aria-label^="Reject Proposed Change"]').first().waitFor({ timeout: 20000 });
     await poll('the proposed text in the diff', async () => (await page.locator('.monaco-diff-editor').first().innerText()).includes('hello'), 20000);
     // The picture for the docs: the chat with its approval card beside the diff.
     fs.mkdirSync(path.dirname(SHOT), { recursive: true });

@@ -99,3 +99,12 @@ test('a reused call id starts a new tool row once the earlier call finished', ()
   const tools = m.items as Extract<Item, { kind: 'tool' }>[];
   assert.deepEqual(tools.map((t) => [t.name, t.status, t.summary]), [['read_file', 'ok', 'read'], ['edit_file', 'error', 'cancelled']]);
 });
+
+test('an approval whose proposal was later accepted or rejected reads as approved or rejected', () => {
+  const p = fixture.events.find((e) => e.kind === 'proposal')!;
+  for (const [status, want] of [['accepted', 'approved'], ['rejected', 'rejected'], ['pending', 'settled']] as const) {
+    const m = reduce(live(fixture.events), { type: 'event', event: { ...p, seq: 100, files: [{ ...p.files![0], status }] } });
+    const card = m.items.find((it) => it.kind === 'approval') as Extract<Item, { kind: 'approval' }>;
+    assert.equal(card.answer, want, status);
+  }
+});
