@@ -5,8 +5,8 @@
 // a task in Act mode, approves the edit from the chat card, sees the file
 // change, restores the snapshot, sees it revert, and reads the status item.
 //
-// Needs `bash scripts/e2e-setup.sh` and `npm run package` first (npm run
-// test:e2e does both). Knobs:
+// Needs `bash scripts/e2e-setup.sh`, `bash scripts/build-server.sh` and
+// `npm run package` first (npm run test:e2e does all three). Knobs:
 //   HEARTH_CACHE      cache root (default ~/.cache/hearth); the setup lives in $HEARTH_CACHE/vscode-e2e
 //   VSIX              the .vsix to install (default dist/hearth.vsix)
 //   FAKE_OLLAMA       a built fake-ollama binary (default: go build ./cmd/fake-ollama)
