@@ -98,7 +98,10 @@ export class ChatView implements vscode.WebviewViewProvider, vscode.Disposable {
   async adopt(id: string, fromHistory: boolean): Promise<void> {
     if (id === this.sessionId) return;
     await this.ctx.workspaceState.update(sessionKey, id);
-    if (fromHistory) await this.reload();
+    if (!fromHistory) return;
+    // A session started elsewhere (a code action, a command) shows in the chat.
+    this.view?.show(true);
+    await this.reload();
   }
 
   async newChat(): Promise<void> {
