@@ -10,12 +10,9 @@ export HEARTH_CACHE ?= $(HOME)/.cache/hearth
 export CGO_ENABLED := 1
 export CGO_CFLAGS := -O2 -Wno-deprecated-declarations
 
-GOOS   := $(shell go env GOOS)
-GOARCH := $(shell go env GOARCH)
-VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -s -w -X main.version=$(VERSION)
-SERVER_BIN := bin/$(GOOS)-$(GOARCH)/hearth
 PREFIX ?= $(HOME)/.local
+# The server lives where the extension looks for it: bin/<node platform>-<node arch>.
+SERVER_BIN = bin/$(shell node -p 'process.platform + "-" + process.arch')/hearth
 
 .PHONY: all build server extension vsix install test test-go test-race test-node test-lsp-node test-ollama test-e2e bench fuzz generate clean
 
@@ -25,7 +22,7 @@ all: build
 build: server vsix
 
 server:
-	go build -trimpath -ldflags '$(LDFLAGS)' -o $(SERVER_BIN) ./cmd/hearth
+	bash scripts/build-server.sh
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -62,15 +59,14 @@ test-node: node_modules/.installed
 	npm run --silent test:webview
 
 test-lsp-node: server node_modules/.installed
-	HEARTH_BIN=$(CURDIR)/$(SERVER_BIN) node --test extension/test/server/
+	go build -o bin/fake-ollama ./cmd/fake-ollama
+	HEARTH_BIN=$(CURDIR)/$(SERVER_BIN) FAKE_OLLAMA_BIN=$(CURDIR)/bin/fake-ollama node --test extension/test/server/
 
 test-ollama:
 	HEARTH_OLLAMA_BIN=$$(bash scripts/ollama-build.sh | tail -1) HEARTH_REAL_OLLAMA=1 \
 		go test -count=1 -timeout 20m ./internal/ollamatest/...
 
-test-e2e: vsix
-	bash scripts/e2e-setup.sh
-	go build -o bin/fake-ollama ./cmd/fake-ollama
+test-e2e: node_modules/.installed
 	npm run --silent test:e2e
 
 ## bench: every benchmark, as one table
