@@ -36,18 +36,24 @@ func (s *Store) Checkpoint(ctx context.Context, paths []string, m Meta) (Info, e
 
 // Full records every file of the workspace that is not ignored, before a
 // command that may touch anything. Only files whose size, mtime, ctime or
-// inode changed since the last full snapshot are read.
+// inode changed since the last full snapshot are read; on Linux, once a Store
+// has walked the workspace, it follows it with inotify and later snapshots
+// re-list only the directories where something changed.
 func (s *Store) Full(ctx context.Context, m Meta) (Info, error) {
 	unlock, err := s.lock(ctx)
 	if err != nil {
 		return Info{}, err
 	}
 	defer unlock()
-	entries, err := s.scanAll(ctx, s.loadCache(), true)
+	entries, err := s.scanWorkspace(ctx)
 	if err != nil {
 		return Info{}, err
 	}
-	return s.commit(KindFull, m, []string{""}, entries)
+	info, err := s.commit(KindFull, m, []string{""}, entries)
+	if err == nil && s.watch != nil {
+		s.watchBase = info.ID
+	}
+	return info, err
 }
 
 // commit writes the manifest of a snapshot whose objects are stored. The

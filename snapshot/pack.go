@@ -13,7 +13,7 @@ import (
 	"sync"
 )
 
-// A scan that stores many new contents (a first snapshot) appends them to
+// A scan that stores more than a few new contents appends them to
 // one pack file instead of creating a file per object: creating tens of
 // thousands of small files is what makes a shadow git repository slow. A pack
 // is objects/pack/<name>.pack (the encoded objects back to back) and
@@ -24,7 +24,7 @@ import (
 
 // packThreshold is the number of new objects from which a scan packs them
 // (a variable so that tests can drive small workspaces through packs).
-var packThreshold = 256
+var packThreshold = 8
 
 const idxRecord = 32 + 8 + 4
 

@@ -93,6 +93,13 @@ type Store struct {
 	// cache is the newest full-scope manifest, kept so that an incremental
 	// snapshot need not reload it. Guarded by mu and the file lock.
 	cache *manifest
+	// watch follows the workspace since the full snapshot watchBase, and
+	// lastWalk is when everything was last stated. Guarded by mu.
+	watch     *watcher
+	watchBase string
+	lastWalk  time.Time
+	// noWatch turns the watcher off (tests compare both ways).
+	noWatch bool
 }
 
 // Open opens (creating if needed) the store in stateDir for the workspace at
@@ -280,6 +287,10 @@ func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.closePacks()
+	if s.watch != nil {
+		s.watch.close()
+		s.watch = nil
+	}
 	s.enc.Close()
 	s.dec.Close()
 	s.cache = nil
