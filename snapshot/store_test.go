@@ -297,3 +297,32 @@ func TestLockSerialisesProcesses(t *testing.T) {
 	}
 	cmd.Wait()
 }
+
+func TestPruneKeepsTheBaseOfIncrementalScans(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	writeTree(t, root, tree{"f": "x\n", "g": "y\n"})
+	s, err := Open(t.TempDir(), root, Options{KeepSessions: 1, Now: fakeClock()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	full := mustFull(t, s, Meta{SessionID: "old"})
+	old := mustFull(t, s, Meta{SessionID: "old"})
+	cp, err := s.Checkpoint(ctx, []string{"f"}, Meta{SessionID: "new"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Prune(ctx); err != nil {
+		t.Fatal(err)
+	}
+	list, _ := s.List()
+	if len(list) != 2 || list[0].ID != cp.ID || list[1].ID != old.ID {
+		t.Fatalf("kept %+v, want the new session's checkpoint and the newest full snapshot (not %s)", list, full.ID)
+	}
+	before := filesRead.Load()
+	mustFull(t, s, Meta{})
+	if n := filesRead.Load() - before; n != 0 {
+		t.Errorf("the full snapshot after prune read %d files, want 0", n)
+	}
+}
