@@ -227,6 +227,26 @@ func BenchmarkSnapshot(b *testing.B) {
 			}
 		}
 	})
+	// Without the watcher (a one-shot CLI run, or not Linux) every file is
+	// stated, and only changed ones are read.
+	b.Run("incremental/hearth-nowatch", func(b *testing.B) {
+		s := openBench(b, root)
+		defer s.Close()
+		s.noWatch = true
+		if _, err := s.Full(ctx, Meta{}); err != nil {
+			b.Fatal(err)
+		}
+		r := rand.New(rand.NewPCG(11, 12))
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			change20(b, root, r)
+			b.StartTimer()
+			if _, err := s.Full(ctx, Meta{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("incremental/git", func(b *testing.B) {
 		g := newShadowGit(b, root)
 		g.checkpoint()
