@@ -318,7 +318,15 @@ func TestCorruptPackedObjectIsDetected(t *testing.T) {
 		t.Fatal("src/main.go is not in the pack")
 	}
 	f, _ := os.OpenFile(packs[0], os.O_RDWR, 0)
-	f.WriteAt([]byte("XX"), loc.offset+int64(loc.length)-2)
+	// Damage the object's own bytes in a raw chunk, the checksum of a
+	// compressed one.
+	tag := make([]byte, 1)
+	f.ReadAt(tag, loc.chunkOff)
+	at := loc.chunkOff + int64(loc.chunkLen) - 2
+	if tag[0] == objRaw {
+		at = loc.chunkOff + 1 + int64(loc.objOff)
+	}
+	f.WriteAt([]byte("XX"), at)
 	f.Close()
 	_, err := s.Restore(ctx, snap.ID, nil)
 	if !errors.Is(err, errCorrupt) || !strings.Contains(err.Error(), "src/main.go") {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -148,7 +149,9 @@ func Open(stateDir, root string, opt Options) (*Store, error) {
 			return nil, fmt.Errorf("snapshot: state directory: %w", err)
 		}
 	}
-	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1))
+	// EncodeAll runs on the caller's goroutine but holds one of the
+	// encoder's states, so it needs as many as there are hashing workers.
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(runtime.GOMAXPROCS(0)))
 	if err != nil {
 		return nil, err
 	}
