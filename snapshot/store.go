@@ -144,9 +144,16 @@ func Open(stateDir, root string, opt Options) (*Store, error) {
 	if err := refuseStateDir(dir, root); err != nil {
 		return nil, err
 	}
-	for _, sub := range []string{"objects", "snapshots", "tmp"} {
+	for _, sub := range []string{"objects", "objects/pack", "snapshots", "tmp"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o700); err != nil {
 			return nil, fmt.Errorf("snapshot: state directory: %w", err)
+		}
+	}
+	// The fan-out directories are made once, here, so that storing an
+	// object before an edit never has to.
+	if _, err := os.Lstat(filepath.Join(dir, "objects", "ff")); err != nil {
+		for i := 0; i < 256; i++ {
+			os.Mkdir(filepath.Join(dir, "objects", fmt.Sprintf("%02x", i)), 0o700)
 		}
 	}
 	// EncodeAll runs on the caller's goroutine but holds one of the
