@@ -197,6 +197,9 @@ func decodeBody(b []byte) ([]entry, error) {
 		}
 		en.path = prev[:shared] + d.str()
 		prev = en.path
+		if !validRel(en.path) {
+			return nil, fmt.Errorf("invalid path %q", en.path)
+		}
 		kb := d.bytes(1)
 		if len(kb) == 1 {
 			en.kind = entryKind(kb[0])
@@ -260,6 +263,11 @@ func parseHeaderPrefix(b []byte) (Info, []byte, error) {
 		return Info{}, nil, errors.New("header checksum mismatch")
 	}
 	info, err := decodeHeader(h)
+	for _, sc := range info.Scope {
+		if sc != "" && !validRel(sc) {
+			return info, nil, fmt.Errorf("invalid scope %q", sc)
+		}
+	}
 	return info, d.b, err
 }
 
@@ -405,6 +413,30 @@ func (s *Store) resolve(id string) (string, error) {
 		return found[0], nil
 	}
 	return "", fmt.Errorf("snapshot: %q is ambiguous (%d snapshots match)", id, len(found))
+}
+
+// validRel reports whether p is a clean workspace-relative path outside
+// .git. Manifests are checked with it, so that a tampered state directory
+// cannot make a restore write outside the workspace or into git's data.
+func validRel(p string) bool {
+	if p == "" || p[0] == '/' || strings.ContainsRune(p, '\\') && filepath.Separator == '\\' {
+		return false
+	}
+	for len(p) > 0 {
+		part := p
+		if i := strings.IndexByte(p, '/'); i >= 0 {
+			part, p = p[:i], p[i+1:]
+			if p == "" {
+				return false
+			}
+		} else {
+			p = ""
+		}
+		if part == "" || part == "." || part == ".." || part == ".git" {
+			return false
+		}
+	}
+	return true
 }
 
 // covers reports whether a scope list speaks for path p.
