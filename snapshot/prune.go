@@ -67,6 +67,7 @@ func (s *Store) Prune(ctx context.Context) (PruneResult, error) {
 
 	// The newest whole-workspace snapshot is always kept: its stat data is
 	// what lets the next full snapshot skip unchanged files.
+	s.flushLastFull()
 	lastFull := ""
 	if b, err := os.ReadFile(filepath.Join(s.dir, "lastfull")); err == nil {
 		lastFull = strings.TrimSpace(string(b))

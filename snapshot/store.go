@@ -101,6 +101,12 @@ type Store struct {
 	lastWalk  time.Time
 	// noWatch turns the watcher off (tests compare both ways).
 	noWatch bool
+	// lastFullPending is the id of this Store's newest full-scope snapshot
+	// when the lastfull pointer does not name it yet; lastFullWritten is when
+	// the pointer was last written. Guarded by mu.
+	lastFullPending string
+	lastFullWritten time.Time
+	closed          bool // guarded by mu
 }
 
 // Open opens (creating if needed) the store in stateDir for the workspace at
@@ -296,6 +302,16 @@ func (s *Store) newID(now time.Time) (string, error) {
 func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	if s.lastFullPending != "" {
+		if ok, err := s.flock.TryLock(); err == nil && ok {
+			s.flushLastFull()
+			s.flock.Unlock()
+		}
+	}
 	s.closePacks()
 	if s.watch != nil {
 		s.watch.close()

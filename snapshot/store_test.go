@@ -37,7 +37,9 @@ func TestIncrementalSnapshotReadsOnlyChangedFiles(t *testing.T) {
 	if n := filesRead.Load() - before; n != 2 {
 		t.Errorf("incremental snapshot read %d files, want 2", n)
 	}
-	// A fresh Store (another process) loads the cache from disk.
+	// A fresh Store (another process) loads the cache from disk, once the
+	// first has closed and so written its pointer to the newest one.
+	s.Close()
 	s2, err := Open(s.dir, root, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +53,7 @@ func TestIncrementalSnapshotReadsOnlyChangedFiles(t *testing.T) {
 	if n := filesRead.Load() - before; n != 0 {
 		t.Errorf("snapshot of an unchanged workspace read %d files, want 0", n)
 	}
-	d, err := s.Diff(context.Background(), first.ID, third.ID)
+	d, err := s2.Diff(context.Background(), first.ID, third.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
