@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // Checkpoint records the pre-image of the given workspace-relative paths,
@@ -36,18 +37,24 @@ func (s *Store) Checkpoint(ctx context.Context, paths []string, m Meta) (Info, e
 
 // Full records every file of the workspace that is not ignored, before a
 // command that may touch anything. Only files whose size, mtime, ctime or
-// inode changed since the last full snapshot are read.
+// inode changed since the last full snapshot are read; on Linux, once a Store
+// has walked the workspace, it follows it with inotify and later snapshots
+// re-list only the directories where something changed.
 func (s *Store) Full(ctx context.Context, m Meta) (Info, error) {
 	unlock, err := s.lock(ctx)
 	if err != nil {
 		return Info{}, err
 	}
 	defer unlock()
-	entries, err := s.scanAll(ctx, s.loadCache(), true)
+	entries, err := s.scanWorkspace(ctx)
 	if err != nil {
 		return Info{}, err
 	}
-	return s.commit(KindFull, m, []string{""}, entries)
+	info, err := s.commit(KindFull, m, []string{""}, entries)
+	if err == nil && s.watch != nil {
+		s.watchBase = info.ID
+	}
+	return info, err
 }
 
 // commit writes the manifest of a snapshot whose objects are stored. The
@@ -67,19 +74,43 @@ func (s *Store) commit(kind Kind, m Meta, scope []string, entries []entry) (Info
 	if err := s.writeManifest(man); err != nil {
 		return Info{}, err
 	}
-	if covers(scope, "") && len(scope) == 1 && scope[0] == "" {
-		// The pointer is a hint: if it is lost, the next scan reads everything.
-		if s.writeStateFile(filepath.Join(s.dir, "lastfull"), []byte(id)) == nil {
-			s.cache = man
+	if len(scope) == 1 && scope[0] == "" {
+		s.cache = man
+		s.lastFullPending = id
+		// The pointer is only a hint for other Stores (a stale one makes
+		// them read more, never wrongly), so a burst of snapshots writes it
+		// once; Close and Prune write what is pending.
+		if time.Since(s.lastFullWritten) > lastFullEvery {
+			s.flushLastFull()
 		}
 	}
 	return man.info, nil
+}
+
+// lastFullEvery spaces out the writes of the lastfull pointer.
+const lastFullEvery = 5 * time.Second
+
+// flushLastFull writes the pending lastfull pointer. The caller holds mu.
+func (s *Store) flushLastFull() {
+	if s.lastFullPending == "" {
+		return
+	}
+	if s.writeStateFile(filepath.Join(s.dir, "lastfull"), []byte(s.lastFullPending)) == nil {
+		s.lastFullPending = ""
+		s.lastFullWritten = time.Now()
+	}
 }
 
 // loadCache returns the entries of the newest full-scope snapshot, kept in
 // memory between calls while no other process has made a newer one. The
 // caller holds the lock.
 func (s *Store) loadCache() []entry {
+	if s.lastFullPending != "" && s.cache != nil && s.cache.info.ID == s.lastFullPending {
+		if _, err := os.Lstat(s.manifestPath(s.cache.info.ID)); err == nil {
+			return s.cache.entries
+		}
+		s.lastFullPending = ""
+	}
 	data, err := os.ReadFile(filepath.Join(s.dir, "lastfull"))
 	if err != nil {
 		s.cache = nil

@@ -6,6 +6,7 @@
 // Layout of the state directory:
 //
 //	objects/ab/cdef…   file contents named by their SHA-256 (tag byte, then raw or zstd)
+//	objects/pack/      contents of large scans, in zstd chunks, with an index each
 //	snapshots/<id>     one manifest per snapshot: header (Info), entries, SHA-256 trailer
 //	lastfull           id of the newest whole-workspace snapshot, whose stat data
 //	                   lets the next scan skip unchanged files
@@ -13,8 +14,9 @@
 //	tmp/               files being written; renamed into place when whole
 //	lock               the file lock that serialises every operation
 //
-// A snapshot becomes visible when its manifest is renamed into snapshots/,
-// after all its objects are in place; Prune deletes manifests before the
+// Every content is verified against its hash when read. A snapshot becomes
+// visible when its manifest is renamed into snapshots/, after all its
+// objects are in place; Prune deletes manifests before the
 // objects only they referenced. So a process killed at any moment leaves a
 // consistent store, and tmp/ is emptied whenever the lock is taken.
 package snapshot

@@ -68,7 +68,7 @@ var ignoreTree = tree{
 
 func TestIgnoreRulesMatchGit(t *testing.T) {
 	s, _ := newStore(t, ignoreTree)
-	entries, err := s.scanAll(context.Background(), nil, false)
+	entries, err := s.scanAll(context.Background(), nil, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

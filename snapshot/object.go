@@ -59,30 +59,42 @@ func (s *Store) encodeObject(data []byte) []byte {
 // errCorrupt marks an object whose content does not match its name.
 var errCorrupt = errors.New("corrupt object")
 
-// readObject returns the content of object h, verified against its hash.
-// what names the file the object stands for, for the error message.
+// readObject returns the content of object h, loose or packed, verified
+// against its hash. what names the file the object stands for, for errors.
 func (s *Store) readObject(h hash, what string) ([]byte, error) {
-	raw, err := s.readEncoded(h)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("snapshot: object %s of %s is missing: %w", h, what, errCorrupt)
-		}
-		return nil, fmt.Errorf("snapshot: object %s of %s: %w", h, what, err)
-	}
+	raw, err := os.ReadFile(s.objectPath(h))
 	var data []byte
 	switch {
-	case len(raw) > 0 && raw[0] == objRaw:
-		data = raw[1:]
-	case len(raw) > 0 && raw[0] == objZstd:
-		data, err = s.dec.DecodeAll(raw[1:], nil)
-		if err != nil {
-			return nil, fmt.Errorf("snapshot: object %s of %s does not decompress: %w", h, what, errCorrupt)
-		}
-	default:
-		return nil, fmt.Errorf("snapshot: object %s of %s has no valid header: %w", h, what, errCorrupt)
+	case err == nil:
+		data, err = s.decodeObject(raw)
+	case errors.Is(err, os.ErrNotExist):
+		data, err = s.readPacked(h)
+	}
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil, fmt.Errorf("snapshot: object %s of %s is missing: %w", h, what, errCorrupt)
+	case errors.Is(err, errCorrupt):
+		return nil, fmt.Errorf("snapshot: object %s of %s is damaged: %w", h, what, errCorrupt)
+	case err != nil:
+		return nil, fmt.Errorf("snapshot: object %s of %s: %w", h, what, err)
 	}
 	if sha256.Sum256(data) != h {
 		return nil, fmt.Errorf("snapshot: object %s of %s does not match its hash: %w", h, what, errCorrupt)
 	}
 	return data, nil
+}
+
+// decodeObject undoes encodeObject; damage shows as errCorrupt.
+func (s *Store) decodeObject(raw []byte) ([]byte, error) {
+	switch {
+	case len(raw) > 0 && raw[0] == objRaw:
+		return raw[1:], nil
+	case len(raw) > 0 && raw[0] == objZstd:
+		data, err := s.dec.DecodeAll(raw[1:], nil)
+		if err != nil {
+			return nil, errCorrupt
+		}
+		return data, nil
+	}
+	return nil, errCorrupt
 }

@@ -13,25 +13,35 @@ import (
 	"sync"
 )
 
-// A scan that stores many new contents (a first snapshot) appends them to
-// one pack file instead of creating a file per object: creating tens of
-// thousands of small files is what makes a shadow git repository slow. A pack
-// is objects/pack/<name>.pack (the encoded objects back to back) and
-// <name>.idx (sorted hash, offset, length records). Both are written under
+// A scan that stores more than a few new contents appends them to one pack
+// file instead of creating a file per object: creating tens of thousands of
+// small files is what makes a shadow git repository slow. Contents are
+// grouped into chunks of about chunkSize, each compressed as a whole, which
+// costs less per byte than compressing files one by one and shares what
+// similar files have in common. A pack is objects/pack/<name>.pack (the
+// chunks, each a tag byte and raw or zstd bytes) and <name>.idx (records
+// sorted by hash: chunk offset and length, offset and length inside the
+// chunk, and the object's share of the stored bytes). Both are written under
 // tmp/ and renamed, the pack first: a pack is visible once its index is.
-// Packs are never changed; Prune deletes those no snapshot uses and rewrites
-// those mostly unused.
+// Packs are never changed; Prune deletes those no snapshot uses and turns
+// the live objects of mostly dead ones into loose objects.
 
 // packThreshold is the number of new objects from which a scan packs them
 // (a variable so that tests can drive small workspaces through packs).
-var packThreshold = 256
+var packThreshold = 8
 
-const idxRecord = 32 + 8 + 4
+const (
+	chunkSize = 1 << 20
+	idxRecord = 32 + 8 + 4 + 4 + 4 + 4
+)
 
 type packLoc struct {
-	pack   string // name without extension
-	offset int64
-	length uint32
+	pack     string // name without extension
+	chunkOff int64
+	chunkLen uint32
+	objOff   uint32
+	objLen   uint32
+	cost     uint32 // the object's share of the chunk's stored bytes
 }
 
 // packIndex maps hashes to their place in the packs that exist.
@@ -40,6 +50,11 @@ type packIndex struct {
 	byObj map[hash]packLoc    // guarded by mu
 	packs map[string]bool     // loaded pack names; guarded by mu
 	files map[string]*os.File // open pack files; guarded by mu
+	// The last chunk read, since a restore reads its files in path order
+	// and neighbours share chunks. Guarded by mu; the bytes are never changed.
+	lastPack  string
+	lastOff   int64
+	lastChunk []byte
 }
 
 func (s *Store) packDir() string { return filepath.Join(s.dir, "objects", "pack") }
@@ -83,12 +98,13 @@ func (s *Store) loadPackIndexesLocked() {
 		if err != nil || len(data)%idxRecord != 0 {
 			continue // corrupt: its objects read as missing
 		}
+		be := binary.BigEndian
 		for i := 0; i < len(data); i += idxRecord {
 			var h hash
 			copy(h[:], data[i:i+32])
-			px.byObj[h] = packLoc{pack: name,
-				offset: int64(binary.BigEndian.Uint64(data[i+32:])),
-				length: binary.BigEndian.Uint32(data[i+40:])}
+			r := data[i+32:]
+			px.byObj[h] = packLoc{pack: name, chunkOff: int64(be.Uint64(r)), chunkLen: be.Uint32(r[8:]),
+				objOff: be.Uint32(r[12:]), objLen: be.Uint32(r[16:]), cost: be.Uint32(r[20:])}
 		}
 		px.packs[name] = true
 	}
@@ -109,14 +125,30 @@ func (s *Store) loadPackIndexesLocked() {
 	}
 }
 
-// readPacked returns the encoded object h from its pack.
+// readPacked returns the content of object h from its pack, unverified.
 func (s *Store) readPacked(h hash) ([]byte, error) {
 	loc, ok := s.lookupPacked(h, true)
 	if !ok {
 		return nil, os.ErrNotExist
 	}
+	chunk, err := s.readChunk(loc)
+	if err != nil {
+		return nil, err
+	}
+	if uint64(loc.objOff)+uint64(loc.objLen) > uint64(len(chunk)) {
+		return nil, errCorrupt
+	}
+	return chunk[loc.objOff : loc.objOff+loc.objLen], nil
+}
+
+func (s *Store) readChunk(loc packLoc) ([]byte, error) {
 	px := &s.packs
 	px.mu.Lock()
+	if px.lastChunk != nil && px.lastPack == loc.pack && px.lastOff == loc.chunkOff {
+		c := px.lastChunk
+		px.mu.Unlock()
+		return c, nil
+	}
 	f := px.files[loc.pack]
 	if f == nil {
 		var err error
@@ -127,11 +159,18 @@ func (s *Store) readPacked(h hash) ([]byte, error) {
 		px.files[loc.pack] = f
 	}
 	px.mu.Unlock()
-	buf := make([]byte, loc.length)
-	if _, err := f.ReadAt(buf, loc.offset); err != nil {
+	buf := make([]byte, loc.chunkLen)
+	if _, err := f.ReadAt(buf, loc.chunkOff); err != nil {
+		return nil, errCorrupt // a truncated pack
+	}
+	chunk, err := s.decodeObject(buf)
+	if err != nil {
 		return nil, err
 	}
-	return buf, nil
+	px.mu.Lock()
+	px.lastPack, px.lastOff, px.lastChunk = loc.pack, loc.chunkOff, chunk
+	px.mu.Unlock()
+	return chunk, nil
 }
 
 // closePacks closes the open pack files.
@@ -143,6 +182,7 @@ func (s *Store) closePacks() {
 		f.Close()
 		delete(px.files, name)
 	}
+	px.lastChunk = nil
 }
 
 // packWriter collects new objects into one pack.
@@ -150,8 +190,10 @@ type packWriter struct {
 	s    *Store
 	mu   sync.Mutex
 	f    *os.File         // guarded by mu
-	off  int64            // guarded by mu
+	off  int64            // end of the pack file; guarded by mu
 	recs map[hash]packLoc // guarded by mu
+	cur  []byte           // the chunk being filled; guarded by mu
+	objs []hash           // the objects in cur; guarded by mu
 	err  error            // guarded by mu
 }
 
@@ -163,7 +205,7 @@ func (s *Store) newPackWriter() (*packWriter, error) {
 	return &packWriter{s: s, f: f, recs: map[hash]packLoc{}}, nil
 }
 
-// put appends data unless the store or this pack already has it.
+// put adds data unless the store or this pack already has it.
 func (w *packWriter) put(h hash, data []byte) error {
 	if _, err := os.Lstat(w.s.objectPath(h)); err == nil {
 		return nil
@@ -172,28 +214,60 @@ func (w *packWriter) put(h hash, data []byte) error {
 		return nil
 	}
 	w.mu.Lock()
-	_, dup := w.recs[h]
-	w.mu.Unlock()
-	if dup {
+	if _, dup := w.recs[h]; dup || w.err != nil {
+		w.mu.Unlock()
+		return w.err
+	}
+	w.recs[h] = packLoc{objOff: uint32(len(w.cur)), objLen: uint32(len(data))}
+	w.cur = append(w.cur, data...)
+	w.objs = append(w.objs, h)
+	if len(w.cur) < chunkSize {
+		w.mu.Unlock()
 		return nil
 	}
-	enc := w.s.encodeObject(data) // outside the lock: this is the slow part
+	chunk, objs := w.cur, w.objs
+	w.cur, w.objs = nil, nil
+	w.mu.Unlock()
+	return w.flush(chunk, objs)
+}
+
+// flush compresses a full chunk (in parallel with other workers) and
+// appends it to the pack.
+func (w *packWriter) flush(chunk []byte, objs []hash) error {
+	if len(chunk) == 0 {
+		return nil
+	}
+	enc := w.s.encodeObject(chunk)
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if _, dup := w.recs[h]; dup || w.err != nil {
+	if w.err != nil {
 		return w.err
 	}
 	if _, err := w.f.Write(enc); err != nil {
 		w.err = err
 		return err
 	}
-	w.recs[h] = packLoc{offset: w.off, length: uint32(len(enc))}
+	for _, h := range objs {
+		loc := w.recs[h]
+		loc.chunkOff, loc.chunkLen = w.off, uint32(len(enc))
+		loc.cost = uint32(uint64(loc.objLen) * uint64(len(enc)) / uint64(len(chunk)))
+		w.recs[h] = loc
+	}
 	w.off += int64(len(enc))
 	return nil
 }
 
 // finish makes the pack visible (or removes it when empty or on error).
 func (w *packWriter) finish(failed bool) error {
+	if !failed {
+		w.mu.Lock()
+		chunk, objs := w.cur, w.objs
+		w.cur, w.objs = nil, nil
+		w.mu.Unlock()
+		if err := w.flush(chunk, objs); err != nil {
+			failed = true
+		}
+	}
 	tmp := w.f.Name()
 	err := w.f.Close()
 	if failed || w.err != nil || err != nil || len(w.recs) == 0 {
@@ -209,10 +283,15 @@ func (w *packWriter) finish(failed bool) error {
 	}
 	sort.Slice(hs, func(i, j int) bool { return string(hs[i][:]) < string(hs[j][:]) })
 	idx := make([]byte, 0, len(hs)*idxRecord)
+	be := binary.BigEndian
 	for _, h := range hs {
+		r := w.recs[h]
 		idx = append(idx, h[:]...)
-		idx = binary.BigEndian.AppendUint64(idx, uint64(w.recs[h].offset))
-		idx = binary.BigEndian.AppendUint32(idx, w.recs[h].length)
+		idx = be.AppendUint64(idx, uint64(r.chunkOff))
+		idx = be.AppendUint32(idx, r.chunkLen)
+		idx = be.AppendUint32(idx, r.objOff)
+		idx = be.AppendUint32(idx, r.objLen)
+		idx = be.AppendUint32(idx, r.cost)
 	}
 	var rnd [8]byte
 	rand.Read(rnd[:])
@@ -228,22 +307,13 @@ func (w *packWriter) finish(failed bool) error {
 	return w.s.writeStateFile(filepath.Join(w.s.packDir(), name+".idx"), idx)
 }
 
-// readEncoded returns the stored form of object h, loose or packed.
-func (s *Store) readEncoded(h hash) ([]byte, error) {
-	raw, err := os.ReadFile(s.objectPath(h))
-	if err == nil || !errors.Is(err, os.ErrNotExist) {
-		return raw, err
-	}
-	return s.readPacked(h)
-}
-
 // objectSize returns the stored size of object h, or -1 when it is missing.
 func (s *Store) objectSize(h hash) int64 {
 	if fi, err := os.Lstat(s.objectPath(h)); err == nil {
 		return fi.Size()
 	}
 	if loc, ok := s.lookupPacked(h, true); ok {
-		return int64(loc.length)
+		return int64(loc.cost)
 	}
 	return -1
 }
@@ -269,11 +339,11 @@ func (s *Store) prunePacks(live map[hash]int) (int, int64, error) {
 		}
 		if live[h] > 0 {
 			st.liveN++
-			st.liveB += int64(loc.length)
+			st.liveB += int64(loc.cost)
 			st.liveObjs = append(st.liveObjs, h)
 		} else {
 			st.deadN++
-			st.deadB += int64(loc.length)
+			st.deadB += int64(loc.cost)
 		}
 	}
 	px.mu.Unlock()
@@ -296,11 +366,11 @@ func (s *Store) prunePacks(live map[hash]int) (int, int64, error) {
 		// Copy the live objects out first, so that a kill leaves them twice
 		// rather than nowhere.
 		for _, h := range st.liveObjs {
-			raw, err := s.readPacked(h)
+			data, err := s.readObject(h, "a packed file")
 			if err != nil {
-				return n, freed, fmt.Errorf("snapshot: repacking %s: %w", h, err)
+				return n, freed, fmt.Errorf("snapshot: repacking: %w", err)
 			}
-			if err := s.writeStateFile(s.objectPath(h), raw); err != nil {
+			if err := s.writeStateFile(s.objectPath(h), s.encodeObject(data)); err != nil {
 				return n, freed, err
 			}
 		}

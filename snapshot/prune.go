@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // PruneResult says what Prune removed.
@@ -20,7 +21,8 @@ type PruneResult struct {
 
 // Prune keeps the snapshots of the KeepSessions most recent sessions (a
 // snapshot without a session counts as a session of its own), then drops the
-// oldest until the store fits MaxStoreBytes (never the newest snapshot), then
+// oldest until the store fits MaxStoreBytes (never the newest snapshot, nor
+// the newest whole-workspace one, which incremental scans build on), then
 // removes every object no remaining manifest references. Manifests go first,
 // so a process killed midway leaves stray objects, never a snapshot missing
 // its contents.
@@ -63,6 +65,13 @@ func (s *Store) Prune(ctx context.Context) (PruneResult, error) {
 	}
 	sortInfos(infos)
 
+	// The newest whole-workspace snapshot is always kept: its stat data is
+	// what lets the next full snapshot skip unchanged files.
+	s.flushLastFull()
+	lastFull := ""
+	if b, err := os.ReadFile(filepath.Join(s.dir, "lastfull")); err == nil {
+		lastFull = strings.TrimSpace(string(b))
+	}
 	// Sessions, newest first; keep the first KeepSessions.
 	var kept []snap
 	sessions := map[string]bool{}
@@ -73,10 +82,13 @@ func (s *Store) Prune(ctx context.Context) (PruneResult, error) {
 			key = "\x00" + info.ID
 		}
 		if !sessions[key] && s.opt.KeepSessions > 0 && len(sessions) >= s.opt.KeepSessions {
-			drop = append(drop, info.ID)
-			continue
+			if info.ID != lastFull {
+				drop = append(drop, info.ID)
+				continue
+			}
+		} else {
+			sessions[key] = true
 		}
-		sessions[key] = true
 		kept = append(kept, byID[info.ID])
 	}
 
@@ -99,8 +111,15 @@ func (s *Store) Prune(ctx context.Context) (PruneResult, error) {
 		}
 	}
 	for s.opt.MaxStoreBytes >= 0 && total > s.opt.MaxStoreBytes && len(kept) > 1 {
-		old := kept[len(kept)-1]
-		kept = kept[:len(kept)-1]
+		i := len(kept) - 1
+		if kept[i].m.info.ID == lastFull {
+			if i == 1 {
+				break // only the newest and the base of incremental scans are left
+			}
+			i--
+		}
+		old := kept[i]
+		kept = append(kept[:i], kept[i+1:]...)
 		drop = append(drop, old.m.info.ID)
 		total -= old.size
 		for _, e := range old.m.entries {

@@ -2,7 +2,9 @@ package snapshot
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -318,7 +320,15 @@ func TestCorruptPackedObjectIsDetected(t *testing.T) {
 		t.Fatal("src/main.go is not in the pack")
 	}
 	f, _ := os.OpenFile(packs[0], os.O_RDWR, 0)
-	f.WriteAt([]byte("XX"), loc.offset+int64(loc.length)-2)
+	// Damage the object's own bytes in a raw chunk, the checksum of a
+	// compressed one.
+	tag := make([]byte, 1)
+	f.ReadAt(tag, loc.chunkOff)
+	at := loc.chunkOff + int64(loc.chunkLen) - 2
+	if tag[0] == objRaw {
+		at = loc.chunkOff + 1 + int64(loc.objOff)
+	}
+	f.WriteAt([]byte("XX"), at)
 	f.Close()
 	_, err := s.Restore(ctx, snap.ID, nil)
 	if !errors.Is(err, errCorrupt) || !strings.Contains(err.Error(), "src/main.go") {
@@ -326,5 +336,28 @@ func TestCorruptPackedObjectIsDetected(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(filepath.Join(root, "src/main.go")); string(b) != "changed\n" {
 		t.Errorf("src/main.go was written: %q", b)
+	}
+}
+
+func TestTamperedManifestCannotEscapeTheWorkspace(t *testing.T) {
+	ctx := context.Background()
+	s, root := newStore(t, tree{"a.txt": "a\n"})
+	for _, bad := range []string{"../escape.txt", ".git/config", "a/../../x", "/etc/x"} {
+		data := []byte("evil\n")
+		h := hash(sha256.Sum256(data))
+		if err := s.putObject(h, data); err != nil {
+			t.Fatal(err)
+		}
+		m := &manifest{info: Info{ID: "20260101T000000Z-bad" + fmt.Sprint(len(bad)), Kind: KindFull, Scope: []string{""}},
+			entries: []entry{{path: bad, kind: kindFile, mode: 0o644, size: 5, hash: h}}}
+		if err := s.writeManifest(m); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Restore(ctx, m.info.ID, nil); err == nil {
+			t.Errorf("restore of a manifest holding %q succeeded", bad)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(root), "escape.txt")); err == nil {
+		t.Fatal("a file was written outside the workspace")
 	}
 }

@@ -62,6 +62,12 @@ type walker struct {
 	mu   sync.Mutex
 	err  error    // the first hard error; guarded by mu
 	bad  []string // unreadable directories, recorded as skipped; guarded by mu
+	// watch, when set, gets every directory before it is listed. With
+	// shallow, a subdirectory it already watches is not descended into but
+	// noted in kept (guarded by mu).
+	watch   *watcher
+	shallow bool
+	kept    []string
 }
 
 func newWalker(ctx context.Context, root string) *walker {
@@ -106,6 +112,9 @@ func (w *walker) fill(node *dirNode, rel string, ign *ignoreStack) {
 		return
 	}
 	full := filepath.Join(w.root, filepath.FromSlash(rel))
+	if w.watch != nil {
+		w.watch.add(full, rel, ign)
+	}
 	dir, err := os.Open(full)
 	var ents []fs.DirEntry
 	if err == nil {
@@ -132,6 +141,12 @@ func (w *walker) fill(node *dirNode, rel string, ign *ignoreStack) {
 		switch {
 		case t.IsDir():
 			if ign.ignored(crel, name, true) {
+				continue
+			}
+			if w.shallow && w.watch.known(crel) {
+				w.mu.Lock()
+				w.kept = append(w.kept, crel)
+				w.mu.Unlock()
 				continue
 			}
 			sub := &dirNode{}
@@ -473,8 +488,9 @@ func (s *Store) capture(ctx context.Context, rels []string, prev []entry, store 
 
 // scanAll walks the whole workspace, reusing the hashes of the previous full
 // snapshot for files whose stat has not changed.
-func (s *Store) scanAll(ctx context.Context, prev []entry, store bool) ([]entry, error) {
+func (s *Store) scanAll(ctx context.Context, prev []entry, store bool, watch *watcher) ([]entry, error) {
 	w := newWalker(ctx, s.root)
+	w.watch = watch
 	cands, err := w.walk("", nil)
 	if err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -93,6 +94,19 @@ type Store struct {
 	// cache is the newest full-scope manifest, kept so that an incremental
 	// snapshot need not reload it. Guarded by mu and the file lock.
 	cache *manifest
+	// watch follows the workspace since the full snapshot watchBase, and
+	// lastWalk is when everything was last stated. Guarded by mu.
+	watch     *watcher
+	watchBase string
+	lastWalk  time.Time
+	// noWatch turns the watcher off (tests compare both ways).
+	noWatch bool
+	// lastFullPending is the id of this Store's newest full-scope snapshot
+	// when the lastfull pointer does not name it yet; lastFullWritten is when
+	// the pointer was last written. Guarded by mu.
+	lastFullPending string
+	lastFullWritten time.Time
+	closed          bool // guarded by mu
 }
 
 // Open opens (creating if needed) the store in stateDir for the workspace at
@@ -136,12 +150,21 @@ func Open(stateDir, root string, opt Options) (*Store, error) {
 	if err := refuseStateDir(dir, root); err != nil {
 		return nil, err
 	}
-	for _, sub := range []string{"objects", "snapshots", "tmp"} {
+	for _, sub := range []string{"objects", "objects/pack", "snapshots", "tmp"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o700); err != nil {
 			return nil, fmt.Errorf("snapshot: state directory: %w", err)
 		}
 	}
-	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1))
+	// The fan-out directories are made once, here, so that storing an
+	// object before an edit never has to.
+	if _, err := os.Lstat(filepath.Join(dir, "objects", "ff")); err != nil {
+		for i := 0; i < 256; i++ {
+			os.Mkdir(filepath.Join(dir, "objects", fmt.Sprintf("%02x", i)), 0o700)
+		}
+	}
+	// EncodeAll runs on the caller's goroutine but holds one of the
+	// encoder's states, so it needs as many as there are hashing workers.
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(runtime.GOMAXPROCS(0)))
 	if err != nil {
 		return nil, err
 	}
@@ -279,7 +302,21 @@ func (s *Store) newID(now time.Time) (string, error) {
 func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	if s.lastFullPending != "" {
+		if ok, err := s.flock.TryLock(); err == nil && ok {
+			s.flushLastFull()
+			s.flock.Unlock()
+		}
+	}
 	s.closePacks()
+	if s.watch != nil {
+		s.watch.close()
+		s.watch = nil
+	}
 	s.enc.Close()
 	s.dec.Close()
 	s.cache = nil

@@ -37,7 +37,9 @@ func TestIncrementalSnapshotReadsOnlyChangedFiles(t *testing.T) {
 	if n := filesRead.Load() - before; n != 2 {
 		t.Errorf("incremental snapshot read %d files, want 2", n)
 	}
-	// A fresh Store (another process) loads the cache from disk.
+	// A fresh Store (another process) loads the cache from disk, once the
+	// first has closed and so written its pointer to the newest one.
+	s.Close()
 	s2, err := Open(s.dir, root, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +53,7 @@ func TestIncrementalSnapshotReadsOnlyChangedFiles(t *testing.T) {
 	if n := filesRead.Load() - before; n != 0 {
 		t.Errorf("snapshot of an unchanged workspace read %d files, want 0", n)
 	}
-	d, err := s.Diff(context.Background(), first.ID, third.ID)
+	d, err := s2.Diff(context.Background(), first.ID, third.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -296,4 +298,33 @@ func TestLockSerialisesProcesses(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd.Wait()
+}
+
+func TestPruneKeepsTheBaseOfIncrementalScans(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	writeTree(t, root, tree{"f": "x\n", "g": "y\n"})
+	s, err := Open(t.TempDir(), root, Options{KeepSessions: 1, Now: fakeClock()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	full := mustFull(t, s, Meta{SessionID: "old"})
+	old := mustFull(t, s, Meta{SessionID: "old"})
+	cp, err := s.Checkpoint(ctx, []string{"f"}, Meta{SessionID: "new"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Prune(ctx); err != nil {
+		t.Fatal(err)
+	}
+	list, _ := s.List()
+	if len(list) != 2 || list[0].ID != cp.ID || list[1].ID != old.ID {
+		t.Fatalf("kept %+v, want the new session's checkpoint and the newest full snapshot (not %s)", list, full.ID)
+	}
+	before := filesRead.Load()
+	mustFull(t, s, Meta{})
+	if n := filesRead.Load() - before; n != 0 {
+		t.Errorf("the full snapshot after prune read %d files, want 0", n)
+	}
 }

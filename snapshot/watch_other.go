@@ -1,0 +1,14 @@
+//go:build !linux
+
+package snapshot
+
+// watcher is Linux-only (inotify); elsewhere every snapshot walks the
+// workspace, stating each file.
+type watcher struct{}
+
+func newWatcher() *watcher                                   { return nil }
+func (w *watcher) add(full, rel string, ign *ignoreStack)    {}
+func (w *watcher) known(rel string) bool                     { return false }
+func (w *watcher) ancestors(dir string) (*ignoreStack, bool) { return nil, false }
+func (w *watcher) drain() ([]string, bool)                   { return nil, false }
+func (w *watcher) close()                                    {}
