@@ -51,6 +51,7 @@ type Server struct {
 	Dir    string
 	NumCtx int
 
+	bin     string
 	cmd     *exec.Cmd
 	logPath string
 	exited  chan struct{} // closed when the process has been waited for
@@ -152,13 +153,19 @@ func Start(t testing.TB, opts ...Options) *Server {
 			t.Logf("ollama serve log (tail):\n%s", tail(s.Log(), 6000))
 		}
 	})
+	s.bin = bin
 	for _, m := range []string{Model, ToolModel} {
-		if err := s.create(bin, m, gguf); err != nil {
+		if err := s.create(m, m, gguf); err != nil {
 			t.Fatal(err)
 		}
 	}
 	return s
 }
+
+// Create registers another model from a GGUF file, with the Qwen2.5 tools
+// template and the server's num_ctx, for tests of other shapes or weight
+// formats.
+func (s *Server) Create(name, ggufPath string) error { return s.create(name, Model, ggufPath) }
 
 func start(bin, dir string, o Options) (*Server, error) {
 	for _, d := range []string{"home", "models"} {
@@ -263,22 +270,22 @@ func (s *Server) run(bin string, o Options) error {
 	return fmt.Errorf("ollama serve did not answer on %s within 30s:\n%s", s.Host, tail(s.Log(), 3000))
 }
 
-// create registers one of the test models with `ollama create`, the way a
-// user would.
-func (s *Server) create(bin, model, gguf string) error {
-	mf, err := Modelfile(model, gguf, s.NumCtx)
+// create registers model name with `ollama create`, the way a user would,
+// using the Modelfile of test model kind.
+func (s *Server) create(name, kind, gguf string) error {
+	mf, err := Modelfile(kind, gguf, s.NumCtx)
 	if err != nil {
 		return err
 	}
-	path := filepath.Join(s.Dir, model+".Modelfile")
+	path := filepath.Join(s.Dir, name+".Modelfile")
 	if err := os.WriteFile(path, []byte(mf), 0o644); err != nil {
 		return err
 	}
-	cmd := exec.Command(bin, "create", model, "-f", path)
+	cmd := exec.Command(s.bin, "create", name, "-f", path)
 	cmd.Env = s.env(Options{})
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("ollama create %s: %w\n%s", model, err, tail(string(out), 2000))
+		return fmt.Errorf("ollama create %s: %w\n%s", name, err, tail(string(out), 2000))
 	}
 	return nil
 }
@@ -337,4 +344,18 @@ func tail(s string, n int) string {
 		return s
 	}
 	return "..." + s[len(s)-n:]
+}
+
+// ModelLoads counts the model runners the server has started so far: each
+// load (first use, or a reload because num_ctx or another load-time option
+// changed) starts one `ollama runner --model ...` process. The start-up
+// hardware probe also starts a runner, without --model, and is not counted.
+func (s *Server) ModelLoads() int {
+	n := 0
+	for _, l := range s.LogLines(`msg="starting runner"`) {
+		if strings.Contains(l, " --model ") {
+			n++
+		}
+	}
+	return n
 }

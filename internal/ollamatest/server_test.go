@@ -1,17 +1,21 @@
 package ollamatest
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/hearth-dev/hearth/internal/ollamatest/qwengguf"
 	"github.com/ollama/ollama/api"
 )
 
@@ -184,7 +188,7 @@ func TestShowPsTagsVersion(t *testing.T) {
 		names = append(names, m.Name)
 	}
 	slices.Sort(names)
-	if want := []string{Model + ":latest", ToolModel + ":latest"}; !slices.Equal(names, want) {
+	if want := []string{ToolModel + ":latest", Model + ":latest"}; !slices.Equal(names, want) {
 		t.Errorf("tags %v, want %v", names, want)
 	}
 
@@ -226,11 +230,22 @@ func TestNumCtxStaysThroughSession(t *testing.T) {
 			t.Fatalf("turn %d: ps %+v, %v; want context_length %d", turn, ps, err, numCtx)
 		}
 	}
-	// One load for the whole session: the runner logs one line per load.
-	if n := len(s.LogLines("llama runner started in")); n != 1 {
+	// One load for the whole session.
+	if n := s.ModelLoads(); n != 1 {
 		t.Errorf("model loaded %d times during the session, want once", n)
 	}
 	t.Logf("load_duration per turn: %v", loads)
+
+	// A different num_ctx is a load-time option: it reloads the model.
+	stream := false
+	err := s.Client.Chat(ctx, &api.ChatRequest{Model: Model, Messages: msgs, Stream: &stream, Options: opts(1, "num_ctx", 2*numCtx)},
+		func(api.ChatResponse) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := s.ModelLoads(); n != 2 {
+		t.Errorf("after changing num_ctx: %d loads, want 2", n)
+	}
 }
 
 func TestContextOverflow(t *testing.T) {
@@ -350,22 +365,46 @@ func TestUnknownModelIsNotFound(t *testing.T) {
 	}
 }
 
+// TestServerKilledMidStream pins a trap: api.Client.Chat returns nil when
+// the connection drops mid-stream (it ignores the scanner's error), so the
+// only sign is a stream without a done:true chunk. Read raw, the same stream
+// ends in io.ErrUnexpectedEOF.
 func TestServerKilledMidStream(t *testing.T) {
-	s := Start(t)
-	chunks, done := 0, false
-	err := s.Client.Chat(ctxT(t), &api.ChatRequest{Model: Model, Messages: []api.Message{user("Write a long story.")}, Options: opts(100000)},
-		func(r api.ChatResponse) error {
-			chunks++
-			done = done || r.Done
-			if chunks == 3 {
+	t.Run("api client", func(t *testing.T) {
+		s := Start(t)
+		chunks, done := 0, false
+		err := s.Client.Chat(ctxT(t), &api.ChatRequest{Model: Model, Messages: []api.Message{user("Write a long story.")}, Options: opts(100000)},
+			func(r api.ChatResponse) error {
+				chunks++
+				done = done || r.Done
+				if chunks == 3 {
+					s.Kill()
+				}
+				return nil
+			})
+		if err != nil || done || chunks < 3 {
+			t.Fatalf("err %v, done %v, %d chunks; want a nil error and no done chunk (the client hides the cut)", err, done, chunks)
+		}
+	})
+	t.Run("raw http", func(t *testing.T) {
+		s := Start(t)
+		body := `{"model":"` + Model + `","messages":[{"role":"user","content":"Write a long story."}],"options":{"num_predict":100000}}`
+		resp, err := http.Post(s.URL.String()+"/api/chat", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		sc := bufio.NewScanner(resp.Body)
+		lines := 0
+		for sc.Scan() {
+			if lines++; lines == 3 {
 				s.Kill()
 			}
-			return nil
-		})
-	if err == nil || done {
-		t.Fatalf("stream ended with err %v, done %v after the server was killed; want an error and no done chunk", err, done)
-	}
-	t.Logf("after %d chunks: %v", chunks, err)
+		}
+		if !errors.Is(sc.Err(), io.ErrUnexpectedEOF) {
+			t.Errorf("after %d lines: read error %v, want unexpected EOF", lines, sc.Err())
+		}
+	})
 }
 
 // This one needs no ollama binary: it pins what the api client reports when
@@ -379,5 +418,52 @@ func TestNotStartedIsConnectionRefused(t *testing.T) {
 	_, err = newClient(s.Host).Version(context.Background())
 	if !errors.Is(err, syscall.ECONNREFUSED) {
 		t.Errorf("error %v, want connection refused", err)
+	}
+}
+
+// TestQuantizedModelsRun checks qwengguf's block layouts against the real
+// loader: a model in each weight format loads, reports its quantization and
+// generates.
+func TestQuantizedModelsRun(t *testing.T) {
+	s := Start(t)
+	tokDir, err := TokenizerDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := qwengguf.LoadTokenizer(tokDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// K-quants need rows that are multiples of 256.
+	shape := qwengguf.Shape{Layers: 2, Width: 256, Heads: 4, KVHeads: 2, FFN: 512, Context: 4096, Vocab: 152064, TiedEmbd: true}
+	for _, c := range []struct {
+		w     qwengguf.Weights
+		level string
+	}{{qwengguf.WeightsQ8_0, "Q8_0"}, {qwengguf.WeightsQ4_KM, "Q4_K_M"}, {qwengguf.WeightsQ6_K, "Q6_K"}} {
+		path := filepath.Join(t.TempDir(), string(c.w)+".gguf")
+		if _, err := qwengguf.WriteFile(path, tok, qwengguf.Options{Shape: shape, Weights: c.w, Seed: 2}); err != nil {
+			t.Fatal(err)
+		}
+		name := "tiny-" + strings.ReplaceAll(string(c.w), "_", "-")
+		if err := s.Create(name, path); err != nil {
+			t.Fatal(err)
+		}
+		show, err := s.Client.Show(ctxT(t), &api.ShowRequest{Model: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if show.Details.QuantizationLevel != c.level {
+			t.Errorf("%s: quantization_level %q, want %q", name, show.Details.QuantizationLevel, c.level)
+		}
+		stream := false
+		var resp api.ChatResponse
+		err = s.Client.Chat(ctxT(t), &api.ChatRequest{Model: name, Messages: []api.Message{user("hi")}, Stream: &stream, Options: opts(4)},
+			func(r api.ChatResponse) error { resp = r; return nil })
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if resp.EvalCount != 4 || resp.Message.Content == "" {
+			t.Errorf("%s: eval_count %d, content %q; want 4 tokens of text", name, resp.EvalCount, resp.Message.Content)
+		}
 	}
 }
