@@ -60,7 +60,7 @@ test-node: node_modules/.installed
 
 test-lsp-node: server node_modules/.installed
 	go build -o bin/fake-ollama ./cmd/fake-ollama
-	HEARTH_BIN=$(CURDIR)/$(SERVER_BIN) FAKE_OLLAMA_BIN=$(CURDIR)/bin/fake-ollama node --test extension/test/server/
+	HEARTH_BIN=$(CURDIR)/$(SERVER_BIN) FAKE_OLLAMA_BIN=$(CURDIR)/bin/fake-ollama node --test extension/test/server/lsp.test.mjs
 
 test-ollama:
 	HEARTH_OLLAMA_BIN=$$(bash scripts/ollama-build.sh | tail -1) HEARTH_REAL_OLLAMA=1 \

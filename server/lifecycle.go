@@ -141,7 +141,10 @@ func (l lspServer) Shutdown(ctx context.Context) error {
 func (l lspServer) Exit(ctx context.Context) error {
 	s := l.s
 	s.mu.Lock()
-	s.exited = true
+	if !s.exited {
+		s.exited = true
+		close(s.exitCh)
+	}
 	if s.state == stateShutdown {
 		s.exitCode = 0
 	}

@@ -51,6 +51,7 @@ type Server struct {
 	ws       *workspace        // the workspace and its engines; nil before initialize
 	exitCode int               // exit status once "exit" arrives
 	exited   bool
+	exitCh   chan struct{} // closed when "exit" arrives
 }
 
 // Run serves one connection on r and w until the client sends "exit" or
@@ -67,7 +68,12 @@ func runServer(ctx context.Context, s *Server, r io.Reader, w io.Writer) int {
 	}
 	st := newStream(r, w, closer, s.log)
 	s.serve(ctx, st)
-	<-s.conn.Done()
+	// Closing stdin does not interrupt a read blocked on it, so "exit" ends
+	// the wait itself rather than relying on the read loop to notice.
+	select {
+	case <-s.conn.Done():
+	case <-s.exitCh:
+	}
 	s.close()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -89,6 +95,7 @@ func newServer(opts Options) *Server {
 		docs:     newOverlay(),
 		settings: settings.Default(),
 		exitCode: 1,
+		exitCh:   make(chan struct{}),
 	}
 }
 

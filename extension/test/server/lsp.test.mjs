@@ -31,9 +31,9 @@ async function startFake(script) {
 }
 
 function startServer() {
-  const proc = spawn(hearthBin, ["serve"], { stdio: ["pipe", "pipe", "pipe"] });
+  const proc = spawn(hearthBin, process.env.HEARTH_TEST_DEBUG ? ["serve", "--log-level", "debug"] : ["serve"], { stdio: ["pipe", "pipe", "pipe"] });
   let log = "";
-  proc.stderr.on("data", (d) => (log += d));
+  proc.stderr.on("data", (d) => { log += d; if (process.env.HEARTH_TEST_DEBUG) process.stderr.write(d); });
   const conn = createProtocolConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
   const events = [];
   const waiters = [];
@@ -49,9 +49,8 @@ function startServer() {
     const seen = events.find(match);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const w = { match, resolve };
-      waiters.push(w);
-      setTimeout(() => reject(new Error("timed out waiting for an event; server log:\n" + log)), ms);
+      const timer = setTimeout(() => reject(new Error("timed out waiting for an event; server log:\n" + log)), ms);
+      waiters.push({ match, resolve: (ev) => { clearTimeout(timer); resolve(ev); } });
     });
   };
   return { conn, events, statuses, exited, waitEvent, log: () => log };
