@@ -115,13 +115,18 @@ func (s *session) startTurn(req ChatRequest) (*turn, error) {
 }
 
 func (s *session) endTurn(t *turn) {
+	s.release(t)
+	t.cancel()
+	close(t.finished)
+}
+
+// release marks the session idle if t is its running turn.
+func (s *session) release(t *turn) {
 	s.mu.Lock()
 	if s.current == t {
 		s.current = nil
 	}
 	s.mu.Unlock()
-	t.cancel()
-	close(t.finished)
 }
 
 // emit numbers an event, records it and hands it to OnEvent.

@@ -313,7 +313,10 @@ func (t *turn) emitError(msg string, retryable bool) {
 	t.emit(Event{Kind: EventError, Message: msg, Retryable: retryable})
 }
 
+// done ends the turn. The session is released before the done event goes
+// out, so a client that answers "done" with a new message finds it idle.
 func (t *turn) done(reason, summary string) {
+	t.s.release(t)
 	t.emit(Event{Kind: EventDone, Reason: reason, Summary: summary})
 }
 
