@@ -69,14 +69,30 @@ test-ollama:
 test-e2e: node_modules/.installed
 	npm run --silent test:e2e
 
-## bench: every benchmark, as one table
+## bench: every benchmark, one package after another (the snapshot one builds a
+## 20,000-file workspace once under $(HEARTH_CACHE)/bench; HEARTH_BENCH_FILES=2000 for a quick run)
 bench:
-	go test -run '^$$' -bench . -benchtime 3x -benchmem ./server/ ./actions/ ./planact/ ./snapshot/ | tee bench.txt
+	go test -run '^$$' -bench ServeStartup -benchtime 10x ./cmd/hearth
+	go test -run '^$$' -bench 'Apply10kLines|Hunks10kLines|Corpus' -benchtime 100x ./actions
+	go test -run '^$$' -bench Turn -benchtime 2000x -benchmem ./planact
+	go test -run '^$$' -bench . -benchmem ./llm
+	go test -run '^$$' -bench Snapshot -benchtime 3x -timeout 30m ./snapshot
+	HEARTH_OLLAMA_BIN=$$(bash scripts/ollama-build.sh | tail -1) HEARTH_REAL_OLLAMA=1 \
+		go test -run '^$$' -bench PromptCache -benchtime 1x -timeout 20m -v ./internal/ollamatest
 
-## fuzz: each fuzz target for a short while
+## fuzz: each fuzz target for a short while (FUZZTIME=60s by default)
+FUZZTIME ?= 60s
 fuzz:
-	go test -run '^$$' -fuzz FuzzStreamRead -fuzztime 60s ./server/
-	go test -run '^$$' -fuzz FuzzDecodeRequests -fuzztime 60s ./server/
+	go test -run '^$$' -fuzz FuzzStreamRead -fuzztime $(FUZZTIME) ./server
+	go test -run '^$$' -fuzz FuzzDecodeRequests -fuzztime $(FUZZTIME) ./server
+	go test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./actions
+	go test -run '^$$' -fuzz FuzzApply -fuzztime $(FUZZTIME) ./actions
+	go test -run '^$$' -fuzz FuzzHunks -fuzztime $(FUZZTIME) ./actions
+	go test -run '^$$' -fuzz FuzzParseTextCalls -fuzztime $(FUZZTIME) ./planact
+	go test -run '^$$' -fuzz FuzzStreamWatchSplits -fuzztime $(FUZZTIME) ./llm
+	go test -run '^$$' -fuzz FuzzParseScript -fuzztime $(FUZZTIME) ./llm/fakeollama
+	go test -run '^$$' -fuzz FuzzParseSize -fuzztime $(FUZZTIME) ./vram
+	go test -run '^$$' -fuzz FuzzParseNvidiaSMI -fuzztime $(FUZZTIME) ./vram
 
 ## generate: regenerate package.json's settings and docs/settings.md
 generate:
