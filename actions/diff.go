@@ -161,6 +161,13 @@ func (c FileChange) Diff() string {
 	return unified(from, "b/"+c.Path, c.Old, c.New)
 }
 
+// UnifiedDiffNamed renders the change from old to new in unified format
+// under the given --- and +++ names (such as a/x and /dev/null); it is
+// empty when nothing changed.
+func UnifiedDiffNamed(from, to string, old, new []byte) string {
+	return unified(from, to, old, new)
+}
+
 func unified(from, to string, old, new []byte) string {
 	a, b := splitKeep(string(old)), splitKeep(string(new))
 	ops := diffLines(a, b)

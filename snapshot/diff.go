@@ -1,6 +1,8 @@
 package snapshot
 
 import (
+	"github.com/hearth-dev/hearth/actions"
+
 	"bytes"
 	"context"
 	"fmt"
@@ -123,8 +125,7 @@ func (s *Store) diffFile(w *strings.Builder, p string, ea, eb *entry, bInWorkspa
 		fmt.Fprintf(w, "Binary files %s and %s differ\n", diffName("a", p, ea), diffName("b", p, eb))
 		return nil
 	}
-	fmt.Fprintf(w, "--- %s\n+++ %s\n", diffName("a", p, ea), diffName("b", p, eb))
-	writeHunks(w, diffLines(splitLines(string(ca)), splitLines(string(cb))))
+	w.WriteString(actions.UnifiedDiffNamed(diffName("a", p, ea), diffName("b", p, eb), ca, cb))
 	return nil
 }
 
