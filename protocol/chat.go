@@ -85,3 +85,13 @@ type SessionInfo struct {
 	// UpdatedAt is an RFC 3339 time.
 	UpdatedAt string `json:"updatedAt"`
 }
+
+// SaveDocumentsParams name the documents the editor should save.
+type SaveDocumentsParams struct {
+	URIs []lsp.DocumentURI `json:"uris"`
+}
+
+// SaveDocumentsResult lists the documents the editor saved.
+type SaveDocumentsResult struct {
+	Saved []lsp.DocumentURI `json:"saved"`
+}

@@ -29,6 +29,11 @@ const (
 	// MethodSessions lists the sessions kept in the state directory, newest
 	// first: Empty → SessionsResult. (An addition to the v1 contract.)
 	MethodSessions = "hearth/sessions"
+	// MethodSaveDocuments is a server → client request: save these open
+	// documents, after the server changed them through workspace/applyEdit:
+	// SaveDocumentsParams → SaveDocumentsResult. (An addition to the v1
+	// contract.)
+	MethodSaveDocuments = "hearth/saveDocuments"
 )
 
 // Commands for workspace/executeCommand.

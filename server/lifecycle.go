@@ -84,7 +84,7 @@ func hearthMethods() []string {
 	return []string{
 		protocol.MethodChat, protocol.MethodEvent, protocol.MethodApprove, protocol.MethodCancel,
 		protocol.MethodSetMode, protocol.MethodHistory, protocol.MethodSnapshots, protocol.MethodRestore,
-		protocol.MethodStatus, protocol.MethodProposalContent, protocol.MethodSessions,
+		protocol.MethodStatus, protocol.MethodProposalContent, protocol.MethodSessions, protocol.MethodSaveDocuments,
 	}
 }
 

@@ -13,12 +13,14 @@ import (
 	"go.lsp.dev/uri"
 
 	"github.com/hearth-dev/hearth/internal/atomicfile"
+	"github.com/hearth-dev/hearth/protocol"
 )
 
 // editorWriter writes the agent's accepted changes. A file open in the
 // editor is changed through workspace/applyEdit, so the user can undo it
-// and unsaved work is merged rather than clobbered; the extension saves it.
-// Any other file is replaced atomically on disk.
+// and unsaved work is merged rather than clobbered, and then saved by the
+// editor on hearth/saveDocuments. Any other file is replaced atomically on
+// disk.
 type editorWriter struct{ w *workspace }
 
 // saveWait is how long the writer waits for the editor to save a file it
@@ -53,6 +55,13 @@ func (e editorWriter) WriteFile(ctx context.Context, path string, content []byte
 			reason = "no reason given"
 		}
 		return fmt.Errorf("the editor refused the edit: %s", reason)
+	}
+	// Ask the editor to save what it now holds; an editor that does not
+	// know hearth/saveDocuments may still save on its own, so wait a
+	// little for the disk either way.
+	var saved protocol.SaveDocumentsResult
+	if _, err := s.conn.Call(callCtx, protocol.MethodSaveDocuments, protocol.SaveDocumentsParams{URIs: []lsp.DocumentURI{uri.File(path)}}, &saved); err != nil {
+		s.log.Debug("the editor did not save on request", "path", path, "error", err)
 	}
 	deadline := time.Now().Add(saveWait)
 	for time.Now().Before(deadline) {

@@ -108,6 +108,8 @@ export interface ProposalContentResult { content: string; exists: boolean }
 export interface ProposalCommandArgs { proposalId: string; uri?: string; hunk?: number; feedback?: string }
 export interface ProposalCommandResult { status: 'pending' | 'accepted' | 'rejected' | 'partial' }
 export interface SelectionArgs { uri: string; range: Range }
+export interface SaveDocumentsParams { uris: string[] }
+export interface SaveDocumentsResult { saved: string[] }
 
 type Empty = Record<string, never>;
 
@@ -123,6 +125,8 @@ export const status = new lc.NotificationType<Status>('hearth/status');
 export const statusRequest = new lc.RequestType<Empty, Status, void>('hearth/status');
 export const proposalContent = new lc.RequestType<ProposalContentParams, ProposalContentResult, void>('hearth/proposalContent');
 export const sessions = new lc.RequestType<Empty, SessionsResult, void>('hearth/sessions');
+// Server → client: save documents the server just changed through workspace/applyEdit.
+export const saveDocuments = new lc.RequestType<SaveDocumentsParams, SaveDocumentsResult, void>('hearth/saveDocuments');
 
 // Server commands, run through workspace/executeCommand.
 export const commands = {

@@ -51,6 +51,7 @@ export class Server implements vscode.Disposable {
     });
     client.onNotification(ext.event, (e) => this.eventEmitter.fire(e));
     client.onNotification(ext.status, (s) => this.statusEmitter.fire(s));
+    client.onRequest(ext.saveDocuments, (p) => saveDocuments(p.uris));
     this.client = client;
     this.setState('starting');
     try {
@@ -130,4 +131,16 @@ export class Server implements vscode.Disposable {
 
 export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+// saveDocuments saves the open documents the server changed through
+// workspace/applyEdit, as a user would, so the agent's next command sees the
+// change on disk and the editor shows no unsaved changes.
+async function saveDocuments(uris: string[]): Promise<ext.SaveDocumentsResult> {
+  const saved: string[] = [];
+  for (const uri of uris) {
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === vscode.Uri.parse(uri).toString());
+    if (doc && (!doc.isDirty || (await doc.save()))) saved.push(uri);
+  }
+  return { saved };
 }

@@ -19,6 +19,8 @@ import (
 	"go.lsp.dev/jsonrpc2"
 	lsp "go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
+
+	"github.com/hearth-dev/hearth/protocol"
 )
 
 // Notification is one server → client notification.
@@ -92,13 +94,15 @@ func (e *Editor) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc
 		return reply(ctx, nil, nil)
 	case lsp.MethodWorkspaceConfiguration:
 		return reply(ctx, []any{nil}, nil)
+	case protocol.MethodSaveDocuments:
+		return reply(ctx, e.saveDocuments(req.Params()), nil)
 	}
 	return reply(ctx, nil, jsonrpc2.Errorf(jsonrpc2.MethodNotFound, "fake editor: %s", req.Method()))
 }
 
-// applyEdit applies a WorkspaceEdit's text edits to open buffers and saves
-// them, as the Hearth extension does; it tells the server through didChange
-// and didSave like VS Code would.
+// applyEdit applies a WorkspaceEdit's text edits to open buffers and tells
+// the server through didChange before answering, like VS Code; saving is
+// left to hearth/saveDocuments.
 func (e *Editor) applyEdit(raw json.RawMessage) any {
 	var p lsp.ApplyWorkspaceEditParams
 	if err := json.Unmarshal(raw, &p); err != nil {
@@ -125,9 +129,31 @@ func (e *Editor) applyEdit(raw json.RawMessage) any {
 			start, end := Offset(text, edits[i].Range.Start), Offset(text, edits[i].Range.End)
 			text = text[:start] + edits[i].NewText + text[end:]
 		}
-		go e.ChangeFile(path, text, true)
+		if err := e.ChangeFile(path, text, false); err != nil {
+			return lsp.ApplyWorkspaceEditResponse{Applied: false, FailureReason: err.Error()}
+		}
 	}
 	return lsp.ApplyWorkspaceEditResponse{Applied: true}
+}
+
+// saveDocuments writes the named open buffers to disk and sends didSave,
+// as the Hearth extension does on hearth/saveDocuments.
+func (e *Editor) saveDocuments(raw json.RawMessage) protocol.SaveDocumentsResult {
+	var p protocol.SaveDocumentsParams
+	res := protocol.SaveDocumentsResult{Saved: []lsp.DocumentURI{}}
+	if json.Unmarshal(raw, &p) != nil {
+		return res
+	}
+	for _, u := range p.URIs {
+		path := uri.URI(u).Filename()
+		text, ok := e.Buffer(path)
+		if !ok || os.WriteFile(path, []byte(text), 0o644) != nil {
+			continue
+		}
+		e.Notify(context.Background(), lsp.MethodTextDocumentDidSave, lsp.DidSaveTextDocumentParams{TextDocument: lsp.TextDocumentIdentifier{URI: u}})
+		res.Saved = append(res.Saved, u)
+	}
+	return res
 }
 
 // RejectEdits makes applyEdit refuse edits for which f is true.
