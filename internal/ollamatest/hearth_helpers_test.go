@@ -164,13 +164,14 @@ func (e *events) add(ev planact.Event) {
 	e.mu.Unlock()
 }
 
-// Of returns the events of one kind in one turn ("" for every turn).
-func (e *events) Of(turn string, kind planact.EventKind) []planact.Event {
+// Of returns the events of one kind in one turn of one session (turn ids
+// are unique only within a session).
+func (e *events) Of(session, turn string, kind planact.EventKind) []planact.Event {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var out []planact.Event
 	for _, ev := range e.all {
-		if (turn == "" || ev.TurnID == turn) && ev.Kind == kind {
+		if ev.SessionID == session && ev.TurnID == turn && ev.Kind == kind {
 			out = append(out, ev)
 		}
 	}

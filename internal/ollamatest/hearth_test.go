@@ -243,11 +243,11 @@ func TestHearthSessionKeepsNumCtx(t *testing.T) {
 		req.SessionID = sid
 		var tid string
 		sid, tid = turn(t, b.Engine, req)
-		done := evs.Of(tid, planact.EventDone)
+		done := evs.Of(sid, tid, planact.EventDone)
 		if len(done) != 1 || done[0].Reason == planact.DoneError {
-			t.Fatalf("turn %d: done events %+v, errors %+v", i, done, evs.Of(tid, planact.EventError))
+			t.Fatalf("turn %d: done events %+v, errors %+v", i, done, evs.Of(sid, tid, planact.EventError))
 		}
-		for _, u := range evs.Of(tid, planact.EventUsage) {
+		for _, u := range evs.Of(sid, tid, planact.EventUsage) {
 			if u.Usage.ContextLimit != numCtx || u.Usage.PromptTokens == 0 {
 				t.Errorf("turn %d: usage %+v", i, u.Usage)
 			}
