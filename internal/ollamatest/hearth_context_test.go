@@ -165,3 +165,39 @@ func TestHearthPromptTokens(t *testing.T) {
 	}
 	t.Logf("first-turn prompt (system + tools + \"hi\") in Qwen2.5 tokens:%s", b.String())
 }
+
+// TestHearthDenseInputCompacts pastes data that tokenises far worse than
+// Hearth's estimate of 3.5 characters a token (digits are one token each):
+// compaction guided by the estimate alone needs more than one try, and the
+// turn must still end normally rather than in "does not fit".
+func TestHearthDenseInputCompacts(t *testing.T) {
+	s := Start(t)
+	createBounded(t, s, 8)
+	rec := newRecorder(t, s)
+	data := strings.Repeat("3141592653 5897932384 6264338327 9502884197\n", 400) // 17,600 characters, over 17,000 tokens
+	for _, numCtx := range []int{1024, 4096} {
+		t.Run(fmt.Sprint(numCtx), func(t *testing.T) {
+			rec.Reset()
+			b, evs := buildEngine(t, hearthSettings(rec.URL, BoundedModel, numCtx), "")
+			sid, tid := turn(t, b.Engine, planact.ChatRequest{Text: "Find the pattern in this data:\n" + data, Mode: planact.ModePlan})
+			var statuses []int
+			for _, ex := range rec.Exchanges() {
+				statuses = append(statuses, ex.Status)
+				if ex.Final != nil {
+					t.Logf("answered: prompt_eval_count %d of %d", ex.Final.PromptEvalCount, numCtx)
+					if ex.Final.PromptEvalCount >= numCtx {
+						t.Errorf("prompt_eval_count %d fills num_ctx %d: the prompt was cut", ex.Final.PromptEvalCount, numCtx)
+					}
+				}
+			}
+			done := evs.Of(sid, tid, planact.EventDone)
+			if errs := evs.Of(sid, tid, planact.EventError); len(done) != 1 || done[0].Reason != planact.DoneAwaitingUser || len(errs) != 0 {
+				t.Errorf("statuses %v: done %+v, errors %+v; want the turn to end awaiting the user", statuses, done, errs)
+			}
+			t.Logf("request statuses: %v", statuses)
+		})
+	}
+	if lines := s.LogLines("truncating"); len(lines) != 0 {
+		t.Errorf("the server truncated a prompt:\n%s", strings.Join(lines, "\n"))
+	}
+}
