@@ -320,16 +320,30 @@ func (t *turn) done(reason, summary string) {
 	t.emit(Event{Kind: EventDone, Reason: reason, Summary: summary})
 }
 
+// maxCompactRetries bounds the compact-and-retry rounds after the server
+// refuses a prompt as too long. Each round shrinks the estimate by 30%, and
+// dense text (digits, hex, minified data: about one token per character)
+// is up to 3.5 times the estimate, so one round is not always enough.
+const maxCompactRetries = 4
+
 // callModel sends the transcript and streams the answer. A context-exceeded
-// refusal compacts the transcript and retries once.
+// refusal compacts the transcript and retries: once in any case, then again
+// while compaction still shrinks the request.
 func (t *turn) callModel() (api.Message, error) {
 	if err := t.fit(false); err != nil {
 		return api.Message{}, err
 	}
 	msg, err := t.chatOnce()
-	if err != nil && isContextExceeded(err) && t.ctx.Err() == nil {
+	for try := range maxCompactRetries {
+		if err == nil || !isContextExceeded(err) || t.ctx.Err() != nil {
+			break
+		}
+		before := t.estimate(t.request(t.s.messages()))
 		if ferr := t.fit(true); ferr != nil {
 			return api.Message{}, ferr
+		}
+		if try > 0 && t.estimate(t.request(t.s.messages())) >= before {
+			break // Nothing left to shrink: another try would be refused the same way.
 		}
 		msg, err = t.chatOnce()
 	}
