@@ -62,7 +62,11 @@ func (w *workspace) startTurn(ctx context.Context, req planact.ChatRequest) (*pr
 	if err != nil {
 		return nil, failed(err)
 	}
+	_, prefix := w.sessions.wire(sid)
+	tid = prefix + tid
 	for _, n := range notes {
+		// Said once, live: not journaled, since it has no place in the
+		// session's seq order.
 		w.s.notify(ctx, protocol.MethodEvent, protocol.Event{SessionID: sid, TurnID: tid, Kind: protocol.EventText, Delta: n, Time: time.Now().UTC().Format(time.RFC3339Nano)})
 	}
 	return &protocol.ChatResult{SessionID: sid, TurnID: tid}, nil
@@ -76,9 +80,6 @@ func (w *workspace) failedTurn(req planact.ChatRequest, cause error) (*protocol.
 		sid = "s-" + time.Now().UTC().Format("20060102-150405") + fmt.Sprintf("-%06x", time.Now().UnixNano()&0xffffff)
 	}
 	w.sessions.continueSession(sid)
-	w.sessions.mu.Lock()
-	base := w.sessions.base[sid]
-	w.sessions.mu.Unlock()
 	msg, retryable := cause.Error(), false
 	var me interface {
 		Retryable() bool
@@ -90,7 +91,7 @@ func (w *workspace) failedTurn(req planact.ChatRequest, cause error) (*protocol.
 		msg, retryable = e.Message, e.Retryable
 	}
 	now := time.Now()
-	tid := fmt.Sprintf("t%d", base+1)
+	const tid = "t1" // unique: continueSession prefixes it when the session has a past
 	for i, ev := range []planact.Event{
 		{Kind: planact.EventUser, Text: req.Text},
 		{Kind: planact.EventError, Message: msg, Retryable: retryable},
@@ -99,10 +100,8 @@ func (w *workspace) failedTurn(req planact.ChatRequest, cause error) (*protocol.
 		ev.SessionID, ev.TurnID, ev.Seq, ev.Time = sid, tid, int64(i+1), now
 		w.onEvent(ev)
 	}
-	w.sessions.mu.Lock()
-	w.sessions.base[sid] = base + 3
-	w.sessions.mu.Unlock()
-	return &protocol.ChatResult{SessionID: sid, TurnID: tid}, nil
+	_, prefix := w.sessions.wire(sid)
+	return &protocol.ChatResult{SessionID: sid, TurnID: prefix + tid}, nil
 }
 
 // chatContext converts what the user attached.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"sync"
 	"time"
@@ -21,15 +22,19 @@ import (
 type sessionLog struct {
 	w *workspace
 
-	mu   sync.Mutex       // guards base
-	base map[string]int64 // seq offset of sessions continued after a restart
+	mu   sync.Mutex        // guards base and turn
+	base map[string]int64  // seq offset of sessions continued after a restart
+	turn map[string]string // turn id prefix of those sessions
 }
 
-func newSessionLog(w *workspace) *sessionLog { return &sessionLog{w: w, base: map[string]int64{}} }
+func newSessionLog(w *workspace) *sessionLog {
+	return &sessionLog{w: w, base: map[string]int64{}, turn: map[string]string{}}
+}
 
 // continueSession prepares for a session the engine does not know: when its
 // journal exists (a chat from before a restart), its events go on from the
-// journal's last seq, so seq never repeats within a session.
+// journal's last seq, and its turn ids get a prefix, so neither repeats
+// within a session.
 func (l *sessionLog) continueSession(id string) {
 	lines, err := l.w.journal.Read(id)
 	if err != nil {
@@ -44,7 +49,17 @@ func (l *sessionLog) continueSession(id string) {
 	}
 	l.mu.Lock()
 	l.base[id] = last
+	if last > 0 {
+		l.turn[id] = fmt.Sprintf("c%d-", last)
+	}
 	l.mu.Unlock()
+}
+
+// wire returns a session's seq offset and turn id prefix.
+func (l *sessionLog) wire(sessionID string) (int64, string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.base[sessionID], l.turn[sessionID]
 }
 
 // onEvent is the engine's event sink: it runs on the turn's goroutine.
@@ -63,9 +78,8 @@ func (w *workspace) onEvent(ev planact.Event) {
 	}
 	h.mu.Unlock()
 
-	w.sessions.mu.Lock()
-	base := w.sessions.base[ev.SessionID]
-	w.sessions.mu.Unlock()
+	base, prefix := w.sessions.wire(ev.SessionID)
+	ev.TurnID = prefix + ev.TurnID
 	wire := toWireEvent(ev, base)
 	if err := w.journal.Append(ev.SessionID, wire); err != nil {
 		w.s.log.Warn("could not journal an event", "session", ev.SessionID, "error", err)

@@ -84,6 +84,9 @@ func TestSetModeAndHistoryAfterRestart(t *testing.T) {
 	if ev.Seq != last+1 {
 		t.Fatalf("first event after restart has seq %d, want %d", ev.Seq, last+1)
 	}
+	if ev.TurnID == res.TurnID || res2.TurnID != ev.TurnID {
+		t.Fatalf("turn id after restart %q (chat said %q), first turn %q: turn ids must not repeat in a session", ev.TurnID, res2.TurnID, res.TurnID)
+	}
 	var sessions protocol.SessionsResult
 	ts2.Call(ctx(t), protocol.MethodSessions, struct{}{}, &sessions)
 	if len(sessions.Sessions) != 1 || sessions.Sessions[0].Title != "first" {

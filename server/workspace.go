@@ -104,16 +104,11 @@ func (w *workspace) snapshots() (*snapshot.Store, error) {
 	return st, nil
 }
 
-// autoApprove is the policy in force.
-func (w *workspace) autoApprove(cfg settings.Settings) settings.AutoApprove {
-	return cfg.AutoApprove
-}
-
 // applySettings hands new settings to the engines: the policy applies at
 // once; a new model or context size gives the next turn a new engine.
 func (w *workspace) applySettings(old, cfg settings.Settings) {
 	if e := w.agent.current(); e != nil {
-		if err := e.SetAutoApprove(w.autoApprove(cfg)); err != nil {
+		if err := e.SetAutoApprove(cfg.AutoApprove); err != nil {
 			w.setProblem(fmt.Sprintf("auto-approve policy not applied: %v", err))
 		}
 	}
