@@ -388,6 +388,14 @@ func (t *turn) chatOnce() (api.Message, error) {
 		return api.Message{}, err
 	}
 	msg := api.Message{Role: "assistant", Content: content.String(), ToolCalls: calls}
+	// The estimate errs high on purpose (compaction keys off it); a server
+	// count well above it means text the heuristic does not fit (dense
+	// digits, another tokenizer) and a window that may fill sooner than
+	// planned, so say so in the log.
+	if sent := t.estimate(req); final.PromptEvalCount > sent*5/4+16 {
+		t.e.cfg.Logger.Warn("the model counted more prompt tokens than estimated",
+			"session", t.s.id, "turn", t.id, "estimated", sent, "counted", final.PromptEvalCount, "numCtx", t.e.cfg.NumCtx)
+	}
 	est := t.estimate(req) + estimateMessage(msg)
 	ctxTokens := max(est, final.PromptEvalCount+final.EvalCount)
 	t.emit(Event{Kind: EventUsage, Usage: Usage{
