@@ -23,25 +23,26 @@ type agentHost struct {
 
 	mu       sync.Mutex // guards the fields below
 	engine   *planact.Engine
+	stale    bool   // the settings changed: rebuild the engine once it is idle
 	model    string // the Plan model
 	numCtx   int    // the window of every request of the engine's sessions
-	modeOf   map[string]planact.Mode
-	loading  bool // waiting for a model to load
+	loading  bool   // waiting for a model to load
 	lastUsed planact.Usage
 	lastMode planact.Mode // the mode of the most recent turn
 }
 
-func newAgentHost(w *workspace) *agentHost {
-	return &agentHost{w: w, modeOf: map[string]planact.Mode{}}
-}
+func newAgentHost(w *workspace) *agentHost { return &agentHost{w: w} }
 
 // engineFor returns the engine, building it if needed. note receives a line
 // for the chat (which model was chosen and why).
 func (h *agentHost) engineFor(ctx context.Context, note func(string)) (*planact.Engine, error) {
 	h.buildMu.Lock()
 	defer h.buildMu.Unlock()
-	if e := h.current(); e != nil {
-		return e, nil
+	h.mu.Lock()
+	old, stale := h.engine, h.stale
+	h.mu.Unlock()
+	if old != nil && (!stale || old.Busy()) {
+		return old, nil
 	}
 	w := h.w
 	b, err := engine.Build(ctx, engine.Options{
@@ -63,8 +64,11 @@ func (h *agentHost) engineFor(ctx context.Context, note func(string)) (*planact.
 		return nil, err
 	}
 	h.mu.Lock()
-	h.engine, h.model, h.numCtx = b.Engine, b.Model, b.NumCtx
+	h.engine, h.stale, h.model, h.numCtx = b.Engine, false, b.Model, b.NumCtx
 	h.mu.Unlock()
+	if old != nil {
+		old.Close()
+	}
 	return b.Engine, nil
 }
 
@@ -75,16 +79,14 @@ func (h *agentHost) current() *planact.Engine {
 	return h.engine
 }
 
-// reset drops the engine after a settings change that needs a new one (a
-// model or the context size); running turns finish on the old one.
+// reset marks the engine for rebuilding after a settings change that needs
+// a new one (a model or the context size). A running turn finishes on the
+// old engine, which keeps answering its approvals until then; the next turn
+// after it gets the new one.
 func (h *agentHost) reset() {
 	h.mu.Lock()
-	e := h.engine
-	h.engine = nil
+	h.stale = true
 	h.mu.Unlock()
-	if e != nil && !e.Busy() {
-		e.Close()
-	}
 }
 
 func (h *agentHost) close() {

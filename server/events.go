@@ -69,6 +69,8 @@ func (w *workspace) onEvent(ev planact.Event) {
 	switch ev.Kind {
 	case planact.EventUsage:
 		h.lastUsed = ev.Usage
+	case planact.EventDone:
+		h.loading = false // a turn that ended before any token came
 	case planact.EventUser:
 		if h.engine != nil {
 			if m, err := h.engine.Mode(ev.SessionID); err == nil {

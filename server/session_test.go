@@ -96,3 +96,29 @@ func TestSetModeAndHistoryAfterRestart(t *testing.T) {
 		t.Fatalf("unknown session: %v", err)
 	}
 }
+
+// TestSettingsChangeTakesEffectOnTheNextTurn: a new context size (or model)
+// builds a new engine for the next turn, never in the middle of one.
+func TestSettingsChangeTakesEffectOnTheNextTurn(t *testing.T) {
+	ts, fake := startWithFake(t,
+		fakeollama.Call("attempt_completion", map[string]any{"summary": "one"}),
+		fakeollama.Call("attempt_completion", map[string]any{"summary": "two"}),
+	)
+	var res protocol.ChatResult
+	ts.Call(ctx(t), protocol.MethodChat, protocol.ChatParams{Text: "one"}, &res)
+	awaitEvent(t, ts, "done", kind(protocol.EventDone))
+	first := fake.ChatRequests()[0].NumCtx
+	newCtx := 2048
+	if first == newCtx {
+		newCtx = 4096
+	}
+	ts.Notify(ctx(t), "workspace/didChangeConfiguration", map[string]any{"settings": map[string]any{"hearth": map[string]any{
+		"ollama": map[string]any{"host": fake.URL()}, "models": map[string]any{"plan": "qwen2.5-coder:7b"}, "model": map[string]any{"numCtx": newCtx},
+	}}})
+	ts.Call(ctx(t), protocol.MethodChat, protocol.ChatParams{SessionID: res.SessionID, Text: "two"}, nil)
+	awaitEvent(t, ts, "the second done", func(ev protocol.Event) bool { return ev.Kind == protocol.EventDone && ev.Summary == "two" })
+	reqs := fake.ChatRequests()
+	if got := reqs[len(reqs)-1].NumCtx; got != newCtx {
+		t.Fatalf("num_ctx after the settings change: %d, want %d (first turn had %d)", got, newCtx, first)
+	}
+}
