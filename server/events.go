@@ -82,7 +82,7 @@ func (w *workspace) onEvent(ev planact.Event) {
 
 	base, prefix := w.sessions.wire(ev.SessionID)
 	ev.TurnID = prefix + ev.TurnID
-	wire := toWireEvent(ev, base)
+	wire := WireEvent(ev, base)
 	if err := w.journal.Append(ev.SessionID, wire); err != nil {
 		w.s.log.Warn("could not journal an event", "session", ev.SessionID, "error", err)
 	}
@@ -95,8 +95,9 @@ func (w *workspace) onEvent(ev planact.Event) {
 	}
 }
 
-// toWireEvent converts an engine event to hearth/event's params.
-func toWireEvent(ev planact.Event, seqBase int64) protocol.Event {
+// WireEvent converts an engine event to hearth/event's params, its seq
+// offset by seqBase. `hearth run --json` prints the same form.
+func WireEvent(ev planact.Event, seqBase int64) protocol.Event {
 	out := protocol.Event{
 		SessionID: ev.SessionID, TurnID: ev.TurnID, Seq: seqBase + ev.Seq, Kind: protocol.EventKind(ev.Kind),
 		Text: ev.Text, Delta: ev.Delta,

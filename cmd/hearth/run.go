@@ -14,6 +14,7 @@ import (
 	"github.com/hearth-dev/hearth/internal/journal"
 	"github.com/hearth-dev/hearth/internal/statedir"
 	"github.com/hearth-dev/hearth/planact"
+	"github.com/hearth-dev/hearth/server"
 	"github.com/hearth-dev/hearth/settings"
 	"github.com/hearth-dev/hearth/snapshot"
 	"github.com/hearth-dev/hearth/vram"
@@ -110,8 +111,9 @@ func runRun(ctx context.Context, e *env, fs *flag.FlagSet, args []string) int {
 	var reason string
 	done := make(chan struct{})
 	onEvent := func(ev planact.Event) {
-		j.Append(ev.SessionID, ev)
-		printer.print(ev)
+		wire := server.WireEvent(ev, 0)
+		j.Append(ev.SessionID, wire)
+		printer.print(ev, wire)
 		switch ev.Kind {
 		case planact.EventApproval:
 			// Nobody is there to ask: what the policy did not approve is refused.
@@ -185,9 +187,9 @@ type eventPrinter struct {
 	inText bool // the last thing printed was streamed text without a newline
 }
 
-func (p *eventPrinter) print(ev planact.Event) {
+func (p *eventPrinter) print(ev planact.Event, wire any) {
 	if p.json {
-		data, _ := json.Marshal(ev)
+		data, _ := json.Marshal(wire)
 		fmt.Fprintf(p.out, "%s\n", data)
 		return
 	}

@@ -97,6 +97,9 @@ func TestRunRefusesWhatThePolicyDoesNotCover(t *testing.T) {
 	if err := json.Unmarshal([]byte(strings.SplitN(out, "\n", 2)[0]), &first); err != nil {
 		t.Fatalf("--json output is not JSON lines: %v\n%s", err, out)
 	}
+	if first["kind"] != "user" || first["sessionId"] == nil || first["seq"] != float64(1) {
+		t.Fatalf("--json lines are not hearth/event's fields: %v", first)
+	}
 }
 
 func TestRunPlanModeChangesNothing(t *testing.T) {
