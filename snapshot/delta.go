@@ -36,18 +36,22 @@ const (
 func diffEntries(base, cur []entry) (changed []entry, removed []string) {
 	i, j := 0, 0
 	for i < len(base) || j < len(cur) {
-		switch {
-		case j == len(cur) || i < len(base) && base[i].path < cur[j].path:
-			removed = append(removed, base[i].path)
-			i++
-		case i == len(base) || cur[j].path < base[i].path:
-			changed = append(changed, cur[j])
-			j++
-		default:
+		// Most entries are the very same (their path strings shared), which
+		// the equality test sees at once; ordering strings costs more.
+		if i < len(base) && j < len(cur) && base[i].path == cur[j].path {
 			if base[i] != cur[j] {
 				changed = append(changed, cur[j])
 			}
 			i++
+			j++
+			continue
+		}
+		switch {
+		case j == len(cur) || i < len(base) && base[i].path < cur[j].path:
+			removed = append(removed, base[i].path)
+			i++
+		default:
+			changed = append(changed, cur[j])
 			j++
 		}
 	}

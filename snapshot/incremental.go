@@ -140,19 +140,20 @@ func keepEntry(p string, dirty, kept map[string]bool) bool {
 	}
 }
 
-// mergeEntries merges two path-sorted lists; on a tie b wins.
+// mergeEntries merges two path-sorted lists; on a tie b wins. b is usually
+// a few changed entries and a the whole workspace, so each entry of b finds
+// its place by binary search and the runs of a between are copied whole.
 func mergeEntries(a, b []entry) []entry {
 	out := make([]entry, 0, len(a)+len(b))
-	for len(a) > 0 && len(b) > 0 {
-		switch {
-		case a[0].path < b[0].path:
-			out, a = append(out, a[0]), a[1:]
-		case a[0].path > b[0].path:
-			out, b = append(out, b[0]), b[1:]
-		default:
-			out, a, b = append(out, b[0]), a[1:], b[1:]
+	for k := range b {
+		p := b[k].path
+		i := sort.Search(len(a), func(i int) bool { return a[i].path >= p })
+		out = append(out, a[:i]...)
+		a = a[i:]
+		if len(a) > 0 && a[0].path == p {
+			a = a[1:]
 		}
+		out = append(out, b[k])
 	}
-	out = append(out, a...)
-	return append(out, b...)
+	return append(out, a...)
 }
