@@ -9,8 +9,8 @@ import (
 )
 
 // watcher follows the workspace with inotify between full snapshots, so that
-// an incremental snapshot re-lists only the directories where something
-// happened instead of stating every file. Every walked directory is watched
+// an incremental snapshot re-lists only the directories where names changed,
+// and states only the files written in place, instead of stating every file. Every walked directory is watched
 // before it is listed, so no change between the listing and the next
 // snapshot is missed; anything the watcher cannot vouch for (a queue
 // overflow, a changed ignore file, a watch it could not add) sends the next
