@@ -7,7 +7,10 @@
 //
 //	objects/ab/cdef…   file contents named by their SHA-256 (tag byte, then raw or zstd)
 //	objects/pack/      contents of large scans, in zstd chunks, with an index each
-//	snapshots/<id>     one manifest per snapshot: header (Info), entries, SHA-256 trailer
+//	snapshots/<id>     one manifest per snapshot: header (Info), entries, SHA-256 trailer;
+//	                   a whole-workspace one is usually a delta against the previous
+//	                   one (base id, removed paths, changed entries), at most
+//	                   maxDeltaDepth deep (delta.go)
 //	lastfull           id of the newest whole-workspace snapshot, whose stat data
 //	                   lets the next scan skip unchanged files
 //	workspace          the workspace this directory serves
@@ -16,7 +19,7 @@
 //
 // Every content is verified against its hash when read. A snapshot becomes
 // visible when its manifest is renamed into snapshots/, after all its
-// objects are in place; Prune deletes manifests before the
-// objects only they referenced. So a process killed at any moment leaves a
+// objects are in place; Prune rewrites whole any kept delta whose base it
+// drops, then deletes manifests, then the objects only they referenced. So a process killed at any moment leaves a
 // consistent store, and tmp/ is emptied whenever the lock is taken.
 package snapshot

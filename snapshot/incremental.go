@@ -3,6 +3,7 @@ package snapshot
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -29,8 +30,8 @@ var errWalkAll = errors.New("full walk needed")
 func (s *Store) scanWorkspace(ctx context.Context) ([]entry, error) {
 	prev := s.loadCache()
 	if s.watch != nil && s.cache != nil && s.watchBase == s.cache.info.ID && time.Since(s.lastWalk) < fullWalkEvery {
-		if dirty, ok := s.watch.drain(); ok {
-			entries, err := s.scanDirty(ctx, dirty, prev)
+		if dirty, files, ok := s.watch.drain(); ok {
+			entries, err := s.scanDirty(ctx, dirty, files, prev)
 			if err == nil || !errors.Is(err, errWalkAll) {
 				return entries, err
 			}
@@ -49,13 +50,35 @@ func (s *Store) scanWorkspace(ctx context.Context) ([]entry, error) {
 }
 
 // scanDirty re-lists the dirty directories (descending only into new
-// subdirectories) and keeps every other entry of prev as it was.
-func (s *Store) scanDirty(ctx context.Context, dirty []string, prev []entry) ([]entry, error) {
+// subdirectories), states the files changed in place, and keeps every other
+// entry of prev as it was.
+func (s *Store) scanDirty(ctx context.Context, dirty, files []string, prev []entry) ([]entry, error) {
 	dirtySet := map[string]bool{}
-	kept := map[string]bool{} // subdirectories of dirty ones still watched
-	var cands []cand
 	for _, d := range dirty {
 		dirtySet[d] = true
+	}
+	kept := map[string]bool{} // subdirectories of dirty ones still watched
+	var cands []cand
+	for _, f := range files {
+		dir := parentRel(f)
+		if dirtySet[dir] {
+			continue // the re-listing states it
+		}
+		// A path the previous snapshot recorded is not ignored (the rules
+		// have not changed, or the watcher would have given up); any other,
+		// or one that is no longer a file, is left to a re-listing.
+		i := sort.Search(len(prev), func(i int) bool { return prev[i].path >= f })
+		if i < len(prev) && prev[i].path == f && prev[i].kind != kindAbsent {
+			if fi, err := os.Lstat(filepath.Join(s.root, filepath.FromSlash(f))); err == nil &&
+				(fi.Mode().IsRegular() || fi.Mode()&fs.ModeSymlink != 0) {
+				cands = append(cands, cand{rel: f, st: fileStatOf(fi)})
+				continue
+			}
+		}
+		dirtySet[dir] = true
+		dirty = append(dirty, dir)
+	}
+	for _, d := range dirty {
 		fi, err := os.Lstat(filepath.Join(s.root, filepath.FromSlash(d)))
 		if err != nil || !fi.IsDir() {
 			continue // gone: its parent is dirty too, and drops it
@@ -92,10 +115,13 @@ func (s *Store) scanDirty(ctx context.Context, dirty []string, prev []entry) ([]
 	// Keep an old entry unless a dirty directory on its path re-listed it:
 	// its own directory, or one above whose child on the path is no longer a
 	// watched subdirectory (deleted, replaced, or walked afresh).
-	old := make([]entry, 0, len(prev))
-	for i := range prev {
-		if keepEntry(prev[i].path, dirtySet, kept) {
-			old = append(old, prev[i])
+	old := prev
+	if len(dirtySet) > 0 {
+		old = make([]entry, 0, len(prev))
+		for i := range prev {
+			if keepEntry(prev[i].path, dirtySet, kept) {
+				old = append(old, prev[i])
+			}
 		}
 	}
 	return mergeEntries(old, fresh), nil
@@ -114,19 +140,20 @@ func keepEntry(p string, dirty, kept map[string]bool) bool {
 	}
 }
 
-// mergeEntries merges two path-sorted lists; on a tie b wins.
+// mergeEntries merges two path-sorted lists; on a tie b wins. b is usually
+// a few changed entries and a the whole workspace, so each entry of b finds
+// its place by binary search and the runs of a between are copied whole.
 func mergeEntries(a, b []entry) []entry {
 	out := make([]entry, 0, len(a)+len(b))
-	for len(a) > 0 && len(b) > 0 {
-		switch {
-		case a[0].path < b[0].path:
-			out, a = append(out, a[0]), a[1:]
-		case a[0].path > b[0].path:
-			out, b = append(out, b[0]), b[1:]
-		default:
-			out, a, b = append(out, b[0]), a[1:], b[1:]
+	for k := range b {
+		p := b[k].path
+		i := sort.Search(len(a), func(i int) bool { return a[i].path >= p })
+		out = append(out, a[:i]...)
+		a = a[i:]
+		if len(a) > 0 && a[0].path == p {
+			a = a[1:]
 		}
+		out = append(out, b[k])
 	}
-	out = append(out, a...)
-	return append(out, b...)
+	return append(out, a...)
 }

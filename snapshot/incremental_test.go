@@ -67,6 +67,31 @@ func TestWatchedSnapshotsMatchFullWalks(t *testing.T) {
 			name   string
 			change func(root string)
 		}{"nothing", func(r string) {}},
+		// Changes in place only: the watcher states the files, not their
+		// directories, and must still see content, size and mode changes,
+		// and must not pick up an ignored file written in place.
+		struct {
+			name   string
+			change func(root string)
+		}{"in place only", func(r string) {
+			for _, p := range []string{"deep/a/b/c/d/leaf.md", "sub/lib.c", "debug.log"} {
+				f, err := os.OpenFile(filepath.Join(r, p), os.O_WRONLY|os.O_APPEND, 0)
+				if err == nil {
+					f.WriteString("appended\n")
+					f.Close()
+				}
+			}
+			os.Chmod(filepath.Join(r, "fresh/a/other.txt"), 0o600)
+		}},
+		struct {
+			name   string
+			change func(root string)
+		}{"same size in place", func(r string) {
+			if f, err := os.OpenFile(filepath.Join(r, "sub/lib.c"), os.O_WRONLY, 0); err == nil {
+				f.WriteString("INT")
+				f.Close()
+			}
+		}},
 	)
 	// Run twice: the order in which dirty directories are re-listed varies.
 	steps = append(steps, steps...)

@@ -2,7 +2,6 @@ package snapshot
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -45,6 +44,11 @@ type entry struct {
 type manifest struct {
 	info    Info
 	entries []entry
+	// base is the snapshot a delta manifest was written against, and depth
+	// the number of deltas down to a whole manifest; "" and 0 for a whole
+	// one.
+	base  string
+	depth int
 }
 
 // The manifest file is: magic, header (length, bytes, CRC-32), body (length,
@@ -224,20 +228,14 @@ func decodeBody(b []byte) ([]entry, error) {
 }
 
 func (s *Store) encodeManifest(m *manifest) []byte {
-	var e encoder
-	e.b = append(e.b, manifestMagic...)
-	h := encodeHeader(&m.info)
-	e.uvarint(uint64(len(h)))
-	e.b = append(e.b, h...)
-	e.b = binary.BigEndian.AppendUint32(e.b, crc32.ChecksumIEEE(h))
 	// The body is not compressed: paths are already prefix-coded and the
 	// hashes and stat data do not compress, so zstd saved about a quarter of
 	// the size at the cost of most of an incremental snapshot's time.
-	body := encodeBody(m.entries)
-	e.uvarint(uint64(len(body)))
-	e.b = append(e.b, body...)
-	sum := sha256.Sum256(e.b)
-	return append(e.b, sum[:]...)
+	if b := s.deltaFor(m); b != nil {
+		return b
+	}
+	m.base, m.depth = "", 0
+	return frameManifest(manifestMagic, &m.info, encodeBody(m.entries))
 }
 
 // writeManifest makes the snapshot visible: objects are all in place before,
@@ -251,7 +249,7 @@ func (s *Store) writeManifest(m *manifest) error {
 
 // parseHeaderPrefix decodes the header from the start of a manifest file.
 func parseHeaderPrefix(b []byte) (Info, []byte, error) {
-	if !bytes.HasPrefix(b, []byte(manifestMagic)) {
+	if !bytes.HasPrefix(b, []byte(manifestMagic)) && !bytes.HasPrefix(b, []byte(manifestDeltaMagic)) {
 		return Info{}, nil, errors.New("not a snapshot manifest")
 	}
 	d := decoder{b: b[len(manifestMagic):]}
@@ -299,32 +297,9 @@ func (s *Store) readInfo(id string) (Info, error) {
 	return info, nil
 }
 
-// loadManifest reads and verifies a whole manifest.
+// loadManifest reads and verifies a manifest, following delta bases.
 func (s *Store) loadManifest(id string) (*manifest, error) {
-	b, err := os.ReadFile(s.manifestPath(id))
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("snapshot: no snapshot %s", id)
-		}
-		return nil, err
-	}
-	if len(b) < sha256.Size || sha256.Sum256(b[:len(b)-sha256.Size]) != hash(b[len(b)-sha256.Size:]) {
-		return nil, fmt.Errorf("snapshot: manifest of %s is corrupt", id)
-	}
-	info, rest, err := parseHeaderPrefix(b[:len(b)-sha256.Size])
-	if err != nil {
-		return nil, fmt.Errorf("snapshot: manifest of %s: %w", id, err)
-	}
-	d := decoder{b: rest}
-	body := d.bytes(d.uvarint())
-	if d.err != nil {
-		return nil, fmt.Errorf("snapshot: manifest of %s is truncated", id)
-	}
-	entries, err := decodeBody(body)
-	if err != nil {
-		return nil, fmt.Errorf("snapshot: manifest of %s: %w", id, err)
-	}
-	return &manifest{info: info, entries: entries}, nil
+	return s.loadChain(id, nil, 0)
 }
 
 // listIDs returns the ids of all visible snapshots.

@@ -32,6 +32,7 @@ var packThreshold = 8
 
 const (
 	chunkSize = 1 << 20
+	minChunk  = 32 << 10 // below this, compression loses too much
 	idxRecord = 32 + 8 + 4 + 4 + 4 + 4
 )
 
@@ -195,6 +196,11 @@ type packWriter struct {
 	cur  []byte           // the chunk being filled; guarded by mu
 	objs []hash           // the objects in cur; guarded by mu
 	err  error            // guarded by mu
+	// chunkMax is where a chunk is cut: chunkSize for a large scan, less
+	// for a small one, so that the hashing workers compress their chunks in
+	// parallel instead of one compressing everything at the end. Set before
+	// the first put.
+	chunkMax int
 }
 
 func (s *Store) newPackWriter() (*packWriter, error) {
@@ -202,7 +208,7 @@ func (s *Store) newPackWriter() (*packWriter, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &packWriter{s: s, f: f, recs: map[hash]packLoc{}}, nil
+	return &packWriter{s: s, f: f, recs: map[hash]packLoc{}, chunkMax: chunkSize}, nil
 }
 
 // put adds data unless the store or this pack already has it.
@@ -221,7 +227,7 @@ func (w *packWriter) put(h hash, data []byte) error {
 	w.recs[h] = packLoc{objOff: uint32(len(w.cur)), objLen: uint32(len(data))}
 	w.cur = append(w.cur, data...)
 	w.objs = append(w.objs, h)
-	if len(w.cur) < chunkSize {
+	if len(w.cur) < w.chunkMax {
 		w.mu.Unlock()
 		return nil
 	}

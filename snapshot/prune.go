@@ -3,6 +3,7 @@ package snapshot
 import (
 	"context"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,7 +23,8 @@ type PruneResult struct {
 // Prune keeps the snapshots of the KeepSessions most recent sessions (a
 // snapshot without a session counts as a session of its own), then drops the
 // oldest until the store fits MaxStoreBytes (never the newest snapshot, nor
-// the newest whole-workspace one, which incremental scans build on), then
+// the newest whole-workspace one, which incremental scans build on; a kept
+// delta manifest whose base goes is first rewritten whole), then
 // removes every object no remaining manifest references. Manifests go first,
 // so a process killed midway leaves stray objects, never a snapshot missing
 // its contents.
@@ -42,8 +44,10 @@ func (s *Store) Prune(ctx context.Context) (PruneResult, error) {
 		size int64
 	}
 	var snaps []snap
+	// Deltas share their bases: each manifest is read once.
+	memo := map[string]*manifest{}
 	for _, id := range ids {
-		m, err := s.loadManifest(id)
+		m, err := s.loadChain(id, memo, 0)
 		if err != nil {
 			// A manifest that cannot be read can never be restored.
 			if os.Remove(s.manifestPath(id)) == nil {
@@ -73,9 +77,8 @@ func (s *Store) Prune(ctx context.Context) (PruneResult, error) {
 		lastFull = strings.TrimSpace(string(b))
 	}
 	// Sessions, newest first; keep the first KeepSessions.
-	var kept []snap
 	sessions := map[string]bool{}
-	var drop []string
+	dropped := map[string]bool{}
 	for _, info := range infos {
 		key := info.SessionID
 		if key == "" {
@@ -83,13 +86,30 @@ func (s *Store) Prune(ctx context.Context) (PruneResult, error) {
 		}
 		if !sessions[key] && s.opt.KeepSessions > 0 && len(sessions) >= s.opt.KeepSessions {
 			if info.ID != lastFull {
-				drop = append(drop, info.ID)
-				continue
+				dropped[info.ID] = true
 			}
 		} else {
 			sessions[key] = true
 		}
-		kept = append(kept, byID[info.ID])
+	}
+	var kept []snap
+	var drop []string
+	for _, info := range infos {
+		if dropped[info.ID] {
+			drop = append(drop, info.ID)
+		} else {
+			kept = append(kept, byID[info.ID])
+		}
+	}
+	// A delta is read through its base: before a base goes, the kept
+	// deltas on it are rewritten whole (under the same id, atomically), so
+	// that a process killed midway leaves every kept snapshot readable.
+	for i := range kept {
+		if b := kept[i].m.base; b != "" && dropped[b] {
+			if err := s.rewriteWhole(&kept[i].size, kept[i].m); err != nil {
+				return res, err
+			}
+		}
 	}
 
 	refs := map[hash]int{}
@@ -111,6 +131,8 @@ func (s *Store) Prune(ctx context.Context) (PruneResult, error) {
 		}
 	}
 	for s.opt.MaxStoreBytes >= 0 && total > s.opt.MaxStoreBytes && len(kept) > 1 {
+		// The oldest that is neither the newest, nor the base of
+		// incremental scans, nor the base of a kept delta.
 		i := len(kept) - 1
 		if kept[i].m.info.ID == lastFull {
 			if i == 1 {
@@ -120,6 +142,15 @@ func (s *Store) Prune(ctx context.Context) (PruneResult, error) {
 		}
 		old := kept[i]
 		kept = append(kept[:i], kept[i+1:]...)
+		for k := range kept {
+			if kept[k].m.base == old.m.info.ID {
+				was := kept[k].size
+				if err := s.rewriteWhole(&kept[k].size, kept[k].m); err != nil {
+					return res, err
+				}
+				total += kept[k].size - was
+			}
+		}
 		drop = append(drop, old.m.info.ID)
 		total -= old.size
 		for _, e := range old.m.entries {
@@ -188,4 +219,19 @@ func (s *Store) collectGarbage(live map[hash]int) (int, int64, error) {
 		}
 	}
 	return n, freed, nil
+}
+
+// rewriteWhole replaces the delta manifest of m by a whole one, with the
+// same id and content, and sets *size to its size. The caller holds the lock.
+func (s *Store) rewriteWhole(size *int64, m *manifest) error {
+	m.base, m.depth = "", 0
+	data := frameManifest(manifestMagic, &m.info, encodeBody(m.entries))
+	if err := s.writeStateFile(s.manifestPath(m.info.ID), data); err != nil {
+		return fmt.Errorf("snapshot: rewriting manifest of %s: %w", m.info.ID, err)
+	}
+	if s.cache != nil && s.cache.info.ID == m.info.ID {
+		s.cache.base, s.cache.depth = "", 0
+	}
+	*size = int64(len(data))
+	return nil
 }

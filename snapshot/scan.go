@@ -292,6 +292,11 @@ func (h *hasher) hashAll(ctx context.Context, out []entry, todo []int) (err erro
 		if h.pack, err = h.s.newPackWriter(); err != nil {
 			return err
 		}
+		var total int64
+		for _, i := range todo {
+			total += out[i].size
+		}
+		h.pack.chunkMax = int(min(max(total/int64(runtime.GOMAXPROCS(0)+1), minChunk), chunkSize))
 		defer func() {
 			if ferr := h.pack.finish(err != nil); err == nil {
 				err = ferr

@@ -9,19 +9,22 @@ import (
 )
 
 // watcher follows the workspace with inotify between full snapshots, so that
-// an incremental snapshot re-lists only the directories where something
-// happened instead of stating every file. Every walked directory is watched
+// an incremental snapshot re-lists only the directories where names changed,
+// and states only the files written in place, instead of stating every file. Every walked directory is watched
 // before it is listed, so no change between the listing and the next
 // snapshot is missed; anything the watcher cannot vouch for (a queue
 // overflow, a changed ignore file, a watch it could not add) sends the next
 // snapshot back to a full walk.
 type watcher struct {
-	mu       sync.Mutex
-	fd       int              // the inotify descriptor; guarded by mu
-	dirs     map[int32]string // watch descriptor -> workspace-relative dir; guarded by mu
-	watched  map[string]bool  // dirs with a live watch; guarded by mu
-	dirty    map[string]bool  // directories to re-list; guarded by mu
-	broken   bool             // the next scan must walk everything; guarded by mu
+	mu      sync.Mutex
+	fd      int              // the inotify descriptor; guarded by mu
+	dirs    map[int32]string // watch descriptor -> workspace-relative dir; guarded by mu
+	watched map[string]bool  // dirs with a live watch; guarded by mu
+	dirty   map[string]bool  // directories to re-list; guarded by mu
+	// files are files written or chmodded in place (dir and name), whose
+	// directory need not be re-listed for them; guarded by mu.
+	files    map[string]bool
+	broken   bool // the next scan must walk everything; guarded by mu
 	ignores  map[string]*ignoreStack
 	ignoreMu sync.Mutex // guards ignores, filled by the walk's goroutines
 }
@@ -38,7 +41,7 @@ func newWatcher() *watcher {
 		return nil
 	}
 	return &watcher{fd: fd, dirs: map[int32]string{}, watched: map[string]bool{}, dirty: map[string]bool{},
-		ignores: map[string]*ignoreStack{}}
+		files: map[string]bool{}, ignores: map[string]*ignoreStack{}}
 }
 
 // add watches dir before the walk lists it, and remembers the ignore rules
@@ -79,8 +82,10 @@ func (w *watcher) ancestors(dir string) (*ignoreStack, bool) {
 
 // drain reads every pending event. Events are queued when the change is
 // made, so after drain the dirty set covers every change made before it.
-// It returns the dirty directories, or ok false when a full walk is needed.
-func (w *watcher) drain() (dirty []string, ok bool) {
+// It returns the dirty directories and the files changed in place (written
+// or chmodded, not created, removed or renamed), or ok false when a full
+// walk is needed.
+func (w *watcher) drain() (dirty, files []string, ok bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	var buf [64 << 10]byte
@@ -120,17 +125,28 @@ func (w *watcher) drain() (dirty []string, ok bool) {
 			if ev.Mask&unix.IN_DELETE_SELF != 0 {
 				continue // the parent's event re-lists it
 			}
+			if name != "" && ev.Mask&unix.IN_ISDIR == 0 &&
+				ev.Mask&^(unix.IN_MODIFY|unix.IN_ATTRIB|unix.IN_CLOSE_WRITE) == 0 {
+				// Writing a file changes neither its directory's names nor
+				// what is ignored: stating that one file is enough.
+				w.files[joinRel(dir, name)] = true
+				continue
+			}
 			w.dirty[dir] = true
 		}
 	}
 	if w.broken {
-		return nil, false
+		return nil, nil, false
 	}
 	for d := range w.dirty {
 		dirty = append(dirty, d)
 	}
+	for f := range w.files {
+		files = append(files, f)
+	}
 	clear(w.dirty)
-	return dirty, true
+	clear(w.files)
+	return dirty, files, true
 }
 
 // close stops the watcher.

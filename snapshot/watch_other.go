@@ -10,5 +10,5 @@ func newWatcher() *watcher                                   { return nil }
 func (w *watcher) add(full, rel string, ign *ignoreStack)    {}
 func (w *watcher) known(rel string) bool                     { return false }
 func (w *watcher) ancestors(dir string) (*ignoreStack, bool) { return nil, false }
-func (w *watcher) drain() ([]string, bool)                   { return nil, false }
+func (w *watcher) drain() ([]string, []string, bool)         { return nil, nil, false }
 func (w *watcher) close()                                    {}
