@@ -138,15 +138,22 @@ func session(b *testing.B, s *Server, model string, volatileFirst bool) []turnRe
 }
 
 // BenchmarkPromptCache compares time to first token over a 10-turn session
-// (context about 4K tokens by turn 10, num_ctx 4096) when the prompt prefix
+// (about 3.6K prompt tokens by turn 10, num_ctx 4096) when the prompt prefix
 // stays stable against the same session with volatile details at the start
 // of the system prompt, on a random-weight qwen2 of width 512 with the real
-// Qwen2.5 tokenizer. It reports the client's TTFT and the server's
-// prompt_eval_duration separately: every request also pays load_duration,
-// which Ollama 0.17.4 spends re-reading the GGUF metadata (the 152K-token
-// vocabulary) for capability checks even with the model loaded, the same for
-// both layouts and the same for a real Qwen2.5 file, so no prompt layout can
-// remove it.
+// Qwen2.5 tokenizer. Both sessions resend fixed assistant replies, so the
+// stable layout's cache holds everything but the newest user message; the
+// stable layout also carries each turn's volatile details in its user
+// message, so its prompts are longer than the other layout's.
+//
+// It reports the client's TTFT and the server's prompt_eval_duration apart.
+// TTFT includes load_duration, about 200 ms per request on a 2-core machine
+// with the model loaded and identical options: Ollama 0.17.4 opens the
+// model's GGUF three times per /api/chat (Capabilities in ChatHandler, in
+// scheduleRunner, and the vision check in Scheduler.GetRunner) and each time
+// decodes the whole metadata, 152K vocabulary and merges included, looking
+// for keys a text model lacks. A real Qwen2.5 file has the same vocabulary,
+// it is the same for both layouts, and no prompt layout can remove it.
 //
 //	HEARTH_REAL_OLLAMA=1 go test ./internal/ollamatest -run '^$' -bench PromptCache -benchtime 1x -v
 func BenchmarkPromptCache(b *testing.B) {
