@@ -68,7 +68,7 @@ type turnResult struct {
 	evalTime time.Duration // server: prompt_eval_duration, the runner's own prompt work
 	loadTime time.Duration // server: load_duration, from request to runner in hand
 	prompt   int           // prompt_eval_count: tokens in the whole prompt
-	prev     int           // the previous turn's prompt, which the cache could hold
+	prev     int           // the previous turn's prompt plus its reply, which the cache could hold
 	used     int           // tokens the runner took from its KV cache
 	remains  int           // tokens the runner evaluated
 }
@@ -129,9 +129,18 @@ func session(b *testing.B, s *Server, model string, volatileFirst bool) []turnRe
 		if r.prompt >= s.NumCtx {
 			b.Fatalf("turn %d: prompt of %d tokens filled num_ctx %d; the benchmark must not truncate", turn+1, r.prompt, s.NumCtx)
 		}
-		r.prev = prev
-		prev = r.prompt
 		history = append(history, api.Message{Role: "assistant", Content: benchReply(turn)})
+		// A real model's reply enters the KV cache as it is generated; a
+		// random model generates something else. An untimed request whose
+		// prompt ends with the reply (the template leaves the last assistant
+		// message open) puts the reply's tokens into the cache instead, so
+		// the next turn starts from the state a real session would be in.
+		primed, err := chatOnce(ctx, s, model, append([]api.Message{{Role: "system", Content: sys}}, history...))
+		if err != nil {
+			b.Fatal(err)
+		}
+		r.prev = prev
+		prev = primed.prompt
 		out = append(out, r)
 	}
 	return out
@@ -220,8 +229,8 @@ func report(b *testing.B, stable, broken []turnResult) {
 			continue
 		}
 		// The stable layout must reuse everything but the new user message:
-		// the whole previous prompt, give or take the runner keeping one
-		// token back.
+		// the whole previous prompt and reply, give or take the runner
+		// keeping one token back.
 		if st.used < st.prev-2 {
 			b.Errorf("turn %d: the cache reused %d tokens of the previous %d-token prompt; the benchmark measures a broken cache", i+1, st.used, st.prev)
 		}
