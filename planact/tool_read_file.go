@@ -5,14 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/hearth-dev/hearth/actions"
 	"io/fs"
 	"path/filepath"
 	"strings"
 )
 
-// readFile shows a file with numbered lines, a page at a time. Each line is
-// written "%4d | text" (the number right-aligned in at least four columns,
-// a space, a bar, a space); actions strips such prefixes from SEARCH blocks
+// readFile shows a file with numbered lines, a page at a time, in
+// actions.NumberLine's format, which actions strips again from SEARCH blocks
 // a model copies them into.
 type readFile struct {
 	root     string
@@ -83,7 +83,8 @@ func (t readFile) run(_ context.Context, c *call) result {
 		if shown-(start-1) >= maxReadLines || (used+len(line) > t.maxChars && shown > start-1) {
 			break
 		}
-		fmt.Fprintf(&b, "%4d | %s\n", i+1, line)
+		b.WriteString(actions.NumberLine(i+1, line))
+		b.WriteByte('\n')
 		used += len(line) + 7
 		shown = i + 1
 	}
