@@ -1,6 +1,8 @@
 package snapshot
 
 import (
+	"github.com/hearth-dev/hearth/internal/gitignore"
+
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -76,7 +78,7 @@ func newWalker(ctx context.Context, root string) *walker {
 
 // walk returns the files under rel (workspace-relative, "" for the root) in
 // path order. ign holds the ignore files of rel's ancestors.
-func (w *walker) walk(rel string, ign *ignoreStack) ([]cand, error) {
+func (w *walker) walk(rel string, ign *gitignore.Stack) ([]cand, error) {
 	node := &dirNode{}
 	w.fill(node, rel, ign)
 	w.wg.Wait()
@@ -106,7 +108,7 @@ func (w *walker) fail(err error) {
 	w.mu.Unlock()
 }
 
-func (w *walker) fill(node *dirNode, rel string, ign *ignoreStack) {
+func (w *walker) fill(node *dirNode, rel string, ign *gitignore.Stack) {
 	if err := ctxErr(w.ctx); err != nil {
 		w.fail(err)
 		return
@@ -140,7 +142,7 @@ func (w *walker) fill(node *dirNode, rel string, ign *ignoreStack) {
 		t := e.Type()
 		switch {
 		case t.IsDir():
-			if ign.ignored(crel, name, true) {
+			if ign.Ignored(crel, name, true) {
 				continue
 			}
 			if w.shallow && w.watch.known(crel) {
@@ -163,7 +165,7 @@ func (w *walker) fill(node *dirNode, rel string, ign *ignoreStack) {
 				w.fill(sub, crel, ign)
 			}
 		case t.IsRegular() || t&fs.ModeSymlink != 0:
-			if ign.ignored(crel, name, false) {
+			if ign.Ignored(crel, name, false) {
 				continue
 			}
 			st, err := lstatIn(dir, full, name)
@@ -193,12 +195,12 @@ func joinRel(dir, name string) string {
 
 // readIgnores pushes the directory's .gitignore and then .hearthignore, so
 // that Hearth's own rules win over git's in the same directory.
-func readIgnores(full, rel string, ents []fs.DirEntry, ign *ignoreStack) *ignoreStack {
+func readIgnores(full, rel string, ents []fs.DirEntry, ign *gitignore.Stack) *gitignore.Stack {
 	for _, name := range [...]string{".gitignore", ".hearthignore"} {
 		for _, e := range ents {
 			if e.Name() == name && !e.IsDir() {
 				if data, err := os.ReadFile(filepath.Join(full, name)); err == nil {
-					ign = ign.push(parseIgnore(rel, data))
+					ign = ign.Push(gitignore.Parse(rel, data))
 				}
 			}
 		}
@@ -208,17 +210,17 @@ func readIgnores(full, rel string, ents []fs.DirEntry, ign *ignoreStack) *ignore
 
 // ancestorIgnores reads the ignore files of the directories above rel, for a
 // walk that starts below the workspace root.
-func (s *Store) ancestorIgnores(rel string) *ignoreStack {
+func (s *Store) ancestorIgnores(rel string) *gitignore.Stack {
 	if rel == "" {
 		return nil
 	}
-	var ign *ignoreStack
+	var ign *gitignore.Stack
 	dir := ""
 	for _, part := range strings.Split(rel, "/") {
 		full := filepath.Join(s.root, filepath.FromSlash(dir))
 		for _, name := range [...]string{".gitignore", ".hearthignore"} {
 			if data, err := os.ReadFile(filepath.Join(full, name)); err == nil {
-				ign = ign.push(parseIgnore(dir, data))
+				ign = ign.Push(gitignore.Parse(dir, data))
 			}
 		}
 		dir = joinRel(dir, part)

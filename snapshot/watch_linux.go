@@ -1,6 +1,8 @@
 package snapshot
 
 import (
+	"github.com/hearth-dev/hearth/internal/gitignore"
+
 	"strings"
 	"sync"
 	"unsafe"
@@ -25,7 +27,7 @@ type watcher struct {
 	// directory need not be re-listed for them; guarded by mu.
 	files    map[string]bool
 	broken   bool // the next scan must walk everything; guarded by mu
-	ignores  map[string]*ignoreStack
+	ignores  map[string]*gitignore.Stack
 	ignoreMu sync.Mutex // guards ignores, filled by the walk's goroutines
 }
 
@@ -41,12 +43,12 @@ func newWatcher() *watcher {
 		return nil
 	}
 	return &watcher{fd: fd, dirs: map[int32]string{}, watched: map[string]bool{}, dirty: map[string]bool{},
-		files: map[string]bool{}, ignores: map[string]*ignoreStack{}}
+		files: map[string]bool{}, ignores: map[string]*gitignore.Stack{}}
 }
 
 // add watches dir before the walk lists it, and remembers the ignore rules
 // of its ancestors for a later re-listing.
-func (w *watcher) add(full, rel string, ign *ignoreStack) {
+func (w *watcher) add(full, rel string, ign *gitignore.Stack) {
 	w.ignoreMu.Lock()
 	w.ignores[rel] = ign
 	w.ignoreMu.Unlock()
@@ -73,7 +75,7 @@ func (w *watcher) known(rel string) bool {
 }
 
 // ancestors returns the ignore stack recorded for dir by the last walk.
-func (w *watcher) ancestors(dir string) (*ignoreStack, bool) {
+func (w *watcher) ancestors(dir string) (*gitignore.Stack, bool) {
 	w.ignoreMu.Lock()
 	defer w.ignoreMu.Unlock()
 	ign, ok := w.ignores[dir]

@@ -1,13 +1,16 @@
-package snapshot
+// Package gitignore matches paths against .gitignore-syntax files
+// (.gitignore, .hearthignore) the way git does; snapshot's tests check it
+// against git itself. It reads no files: callers parse what they find.
+package gitignore
 
 import (
 	"strings"
 	"unicode/utf8"
 )
 
-// ignoreFile holds the rules of one .gitignore or .hearthignore, which apply
+// File holds the rules of one .gitignore or .hearthignore, which apply
 // to the subtree of the directory it sits in (base, workspace-relative).
-type ignoreFile struct {
+type File struct {
 	base  string
 	rules []ignoreRule
 }
@@ -25,24 +28,24 @@ type ignoreRule struct {
 	suffix  string
 }
 
-// ignoreStack is the chain of ignore files that apply in a directory, the
+// Stack is the chain of ignore files that apply in a directory, the
 // deepest first: a deeper file overrides a shallower one.
-type ignoreStack struct {
-	parent *ignoreStack
-	file   *ignoreFile
+type Stack struct {
+	parent *Stack
+	file   *File
 }
 
-// push returns the stack with f on top, or the same stack when f has no rules.
-func (st *ignoreStack) push(f *ignoreFile) *ignoreStack {
+// Push returns the stack with f on top, or the same stack when f has no rules.
+func (st *Stack) Push(f *File) *Stack {
 	if f == nil || len(f.rules) == 0 {
 		return st
 	}
-	return &ignoreStack{parent: st, file: f}
+	return &Stack{parent: st, file: f}
 }
 
-// ignored reports whether the workspace-relative path rel (whose last element
+// Ignored reports whether the workspace-relative path rel (whose last element
 // is name) is excluded by the stack.
-func (st *ignoreStack) ignored(rel, name string, isDir bool) bool {
+func (st *Stack) Ignored(rel, name string, isDir bool) bool {
 	for ; st != nil; st = st.parent {
 		if ign, ok := st.file.match(rel, name, isDir); ok {
 			return ign
@@ -51,10 +54,10 @@ func (st *ignoreStack) ignored(rel, name string, isDir bool) bool {
 	return false
 }
 
-// parseIgnore parses gitignore syntax: comments, blank lines, "!" negation,
+// Parse parses gitignore syntax: comments, blank lines, "!" negation,
 // "\" escapes, trailing-space trimming, "/" anchoring, dir-only "x/" and "**".
-func parseIgnore(base string, data []byte) *ignoreFile {
-	f := &ignoreFile{base: base}
+func Parse(base string, data []byte) *File {
+	f := &File{base: base}
 	for _, line := range strings.Split(string(data), "\n") {
 		line = strings.TrimSuffix(line, "\r")
 		if line == "" || line[0] == '#' {
@@ -122,7 +125,7 @@ func unescape(s string) string {
 
 // match applies the file's rules to rel; ok is false when no rule matched.
 // The last matching rule wins, as in git.
-func (f *ignoreFile) match(rel, name string, isDir bool) (ignored, ok bool) {
+func (f *File) match(rel, name string, isDir bool) (ignored, ok bool) {
 	sub := rel
 	if f.base != "" {
 		sub = rel[len(f.base)+1:]
