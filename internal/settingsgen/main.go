@@ -274,7 +274,7 @@ func markdownOf(list []setting) []byte {
 	b.WriteString("# Hearth settings\n\n")
 	b.WriteString("<!-- Generated from settings/settings.go by `go run ./internal/settingsgen -w`; do not edit. -->\n\n")
 	b.WriteString("Set them in VS Code's settings (they reach the server as `initializationOptions` and `workspace/didChangeConfiguration`).\n")
-	b.WriteString("`hearth run`, `hearth doctor` and the other commands read the same settings from a JSON file given with `--settings`.\n\n")
+	b.WriteString("`hearth run`, `hearth doctor` and `hearth snapshot` read the same settings from a JSON file given with `--settings`.\n\n")
 	b.WriteString("| setting | type | default | what it does |\n| --- | --- | --- | --- |\n")
 	for _, s := range list {
 		def, _ := json.Marshal(s.Default)
