@@ -53,6 +53,8 @@ func qwen(layers, heads, kvHeads, embedding, vocab int, params int64) vram.Shape
 		Architecture: "qwen2", Layers: layers, Heads: heads, KVHeads: kvHeads,
 		Embedding: embedding, KeyLength: embedding / heads, ValueLength: embedding / heads,
 		ContextLength: 32768, VocabSize: vocab, ParameterCount: params,
+		// Qwen2.5 up to 3B reuses the embedding table as its output layer.
+		TiedEmbeddings: params < 4e9,
 	}
 }
 

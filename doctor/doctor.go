@@ -45,6 +45,9 @@ type Options struct {
 	// whole model on the GPU, since a spilled model runs several times
 	// slower.
 	PartialOffload bool
+	// NumCtx predicts each model's footprint at this context (--num-ctx)
+	// instead of at its recommended one; zero means the recommended one.
+	NumCtx int
 	// Timeout bounds each Ollama call; zero means ten seconds.
 	Timeout time.Duration
 }
@@ -86,6 +89,9 @@ type Settings struct {
 	CacheType      vram.CacheType `json:"cacheType"`
 	FlashAttention bool           `json:"flashAttention"`
 	PartialOffload bool           `json:"partialOffload"`
+	// NumCtx is the context the footprints were predicted at (--num-ctx);
+	// zero means each model's recommended one.
+	NumCtx int `json:"numCtx,omitempty"`
 }
 
 // Model is one installed model, from /api/tags and /api/show.
@@ -122,7 +128,7 @@ func Run(ctx context.Context, o Options) Report {
 
 	r := Report{
 		Ollama:   OllamaState{URL: o.OllamaURL},
-		Settings: Settings{CacheType: o.CacheType, FlashAttention: o.FlashAttention, PartialOffload: o.PartialOffload},
+		Settings: Settings{CacheType: o.CacheType, FlashAttention: o.FlashAttention, PartialOffload: o.PartialOffload, NumCtx: o.NumCtx},
 		Models:   []Model{},
 		Loaded:   []LoadedModel{},
 		Plan:     []Candidate{},
@@ -194,6 +200,9 @@ type installedModel struct {
 	Quantization string
 	SizeBytes    int64
 	Shape        vram.Shape
+	// Weights is the GPU/RAM split from the model's tensors; zero when
+	// Ollama listed none.
+	Weights vram.Weights
 }
 
 func listInstalled(ctx context.Context, ol Ollama, call func() (context.Context, context.CancelFunc), r *Report) []installedModel {
@@ -230,13 +239,15 @@ func listInstalled(ctx context.Context, ol Ollama, call func() (context.Context,
 			continue
 		}
 		shape, err := vram.ShapeFromModelInfo(show.ModelInfo)
+		vram.ShapeFromTensors(&shape, show.Tensors)
 		e.ContextLength = shape.ContextLength
 		if _, embed := show.ModelInfo[shape.Architecture+".pooling_type"]; embed {
 			e.Problem = "an embedding model, not for chat"
 		} else if err != nil {
 			e.Problem = err.Error()
 		} else {
-			out = append(out, installedModel{Name: name, Quantization: m.Details.QuantizationLevel, SizeBytes: m.Size, Shape: shape})
+			w, _ := vram.WeightsFromTensors(show.Tensors)
+			out = append(out, installedModel{Name: name, Quantization: m.Details.QuantizationLevel, SizeBytes: m.Size, Shape: shape, Weights: w})
 		}
 		r.Models = append(r.Models, e)
 	}

@@ -96,7 +96,7 @@ func rtx3060(t *testing.T) fixedGPU {
 
 func shows3060() map[string]string {
 	return map[string]string{
-		"qwen2.5-coder:7b-instruct-q8_0": "show_qwen2.5-coder-7b.json",
+		"qwen2.5-coder:7b-instruct-q8_0": "show_qwen2.5-coder-7b-q8_0.json",
 		"qwen2.5-coder:7b":               "show_qwen2.5-coder-7b.json",
 		"deepseek-coder-v2:16b":          "show_deepseek-coder-v2-lite.json",
 		"nomic-embed-text:latest":        "show_nomic-embed-text.json",
@@ -112,6 +112,12 @@ func TestDoctorGolden(t *testing.T) {
 			return Options{
 				Ollama:    &fakeOllama{tags: "tags_3060.json", ps: "ps_7b_gpu.json", shows: shows3060()},
 				OllamaURL: "http://127.0.0.1:11434", GPU: rtx3060(t), CacheType: vram.CacheF16,
+			}
+		}},
+		{"rtx3060_at_32k", func(t *testing.T) Options {
+			return Options{
+				Ollama:    &fakeOllama{tags: "tags_3060.json", ps: "ps_7b_gpu.json", shows: shows3060()},
+				OllamaURL: "http://127.0.0.1:11434", GPU: rtx3060(t), CacheType: vram.CacheF16, NumCtx: 32768,
 			}
 		}},
 		{"override_ollama_down", func(t *testing.T) Options {

@@ -47,11 +47,19 @@ type Candidate struct {
 	// PartialOffload is set for a model that does not fit when the user
 	// asked to consider partial offload.
 	PartialOffload *Offload `json:"partialOffload,omitempty"`
-	Arithmetic     string   `json:"arithmetic"`
-	Problem        string   `json:"problem,omitempty"`
+	// Footprint is the prediction at Options.NumCtx, or at
+	// RecommendedNumCtx when that is zero and the model fits: what Ollama
+	// will report, what the card will show, and what must be free.
+	Footprint *vram.Footprint `json:"footprint,omitempty"`
+	// FitsAtNumCtx says whether the budget covers Footprint.NeedBytes when
+	// Options.NumCtx was given.
+	FitsAtNumCtx *bool  `json:"fitsAtNumCtx,omitempty"`
+	Arithmetic   string `json:"arithmetic"`
+	Problem      string `json:"problem,omitempty"`
 
 	tier, quality int
 	shape         vram.Shape
+	weights       vram.Weights
 }
 
 // CacheFit is a candidate's context with one KV cache type.
@@ -90,7 +98,7 @@ func plan(o Options, budget int64, cards int, installed []installedModel) []Cand
 				tier:         q.Tier, quality: m.Quality, shape: m.Shape,
 			}
 			if im, ok := have[strings.ToLower(tag)]; ok {
-				c.Installed, c.WeightsBytes, c.shape = true, im.SizeBytes, im.Shape
+				c.Installed, c.WeightsBytes, c.shape, c.weights = true, im.SizeBytes, im.Shape, im.Weights
 				used[strings.ToLower(im.Name)] = true
 			}
 			out = append(out, c)
@@ -102,7 +110,7 @@ func plan(o Options, budget int64, cards int, installed []installedModel) []Cand
 		}
 		c := Candidate{
 			Model: im.Name, Name: im.Name, Quantization: im.Quantization, Installed: true,
-			WeightsBytes: im.SizeBytes, tier: quantTier(strings.ToUpper(im.Quantization)), shape: im.Shape,
+			WeightsBytes: im.SizeBytes, tier: quantTier(strings.ToUpper(im.Quantization)), shape: im.Shape, weights: im.Weights,
 		}
 		for _, m := range catalog {
 			if sameShape(im.Shape, m.Shape) {
@@ -125,7 +133,7 @@ func fill(c *Candidate, o Options, budget int64, cards int) {
 		cache = vram.CacheF16
 	}
 	in := vram.FitInput{
-		Shape: c.shape, WeightsBytes: c.WeightsBytes, CacheType: cache,
+		Shape: c.shape, WeightsBytes: c.WeightsBytes, Weights: c.weights, CacheType: cache,
 		FlashAttention: o.FlashAttention, BudgetBytes: budget, Cards: cards,
 	}
 	f := vram.Estimate(in)
@@ -133,11 +141,20 @@ func fill(c *Candidate, o Options, budget int64, cards int) {
 	c.MaxContext, c.RecommendedNumCtx, c.HeadroomBytes = f.MaxContext, f.RecommendedNumCtx, f.HeadroomBytes
 	c.Problem = f.Problem
 	c.Arithmetic = arithmetic(c.shape, f)
+	switch {
+	case o.NumCtx > 0:
+		p := vram.Predict(in, o.NumCtx)
+		fits := budget > 0 && p.NeedBytes <= budget
+		c.Footprint, c.FitsAtNumCtx = &p, &fits
+	case c.Fits:
+		p := vram.Predict(in, c.RecommendedNumCtx)
+		c.Footprint = &p
+	}
 
 	for _, ct := range vram.CacheTypes {
 		fa := o.FlashAttention || ct != vram.CacheF16
 		g := vram.Estimate(vram.FitInput{
-			Shape: c.shape, WeightsBytes: c.WeightsBytes, CacheType: ct,
+			Shape: c.shape, WeightsBytes: c.WeightsBytes, Weights: c.weights, CacheType: ct,
 			FlashAttention: fa, BudgetBytes: budget, Cards: cards,
 		})
 		cf := CacheFit{CacheType: ct, KVBytesPerToken: g.KVBytesPerToken, MaxContext: g.MaxContext, RecommendedNumCtx: g.RecommendedNumCtx}
@@ -155,10 +172,10 @@ func fill(c *Candidate, o Options, budget int64, cards int) {
 		if c.shape.ContextLength > 0 {
 			n = min(n, c.shape.ContextLength)
 		}
-		kv, over, _ := vram.Need(in, n)
-		perLayer := (c.WeightsBytes + kv) / int64(c.shape.Layers)
-		// The layer buffer is one more layer's worth kept free.
-		room := budget - over.Runtime - over.Graph - perLayer
+		p := vram.Predict(in, n)
+		kv, over := p.KVBytes, p.Overhead
+		perLayer := (p.GPUWeightsBytes + kv) / int64(c.shape.Layers)
+		room := budget - over.Runtime - over.Graph - over.LayerBuffer
 		layers := 0
 		if room > 0 && perLayer > 0 {
 			layers = int(min(room/perLayer, int64(c.shape.Layers)))
@@ -166,8 +183,8 @@ func fill(c *Candidate, o Options, budget int64, cards int) {
 		c.PartialOffload = &Offload{NumCtx: n, GPULayers: layers, Layers: c.shape.Layers,
 			GPUPercent: layers * 100 / c.shape.Layers,
 			Arithmetic: fmt.Sprintf("a layer is (weights %s + KV %s at %s tokens) / %d = %s; the GPU has %s budget - %s runtime - %s compute - %s one-layer buffer = %s for layers, so %d of %d layers fit on it and %s stays in system RAM",
-				vram.FormatBytes(c.WeightsBytes), vram.FormatBytes(kv), commas(int64(n)), c.shape.Layers, vram.FormatBytes(perLayer),
-				vram.FormatBytes(budget), vram.FormatBytes(over.Runtime), vram.FormatBytes(over.Graph), vram.FormatBytes(perLayer),
+				vram.FormatBytes(p.GPUWeightsBytes), vram.FormatBytes(kv), commas(int64(n)), c.shape.Layers, vram.FormatBytes(perLayer),
+				vram.FormatBytes(budget), vram.FormatBytes(over.Runtime), vram.FormatBytes(over.Graph), vram.FormatBytes(over.LayerBuffer),
 				vram.FormatBytes(max(room, 0)), layers, c.shape.Layers, vram.FormatBytes(perLayer*int64(c.shape.Layers-layers))),
 		}
 	}
@@ -180,8 +197,12 @@ func arithmetic(s vram.Shape, f vram.Fit) string {
 		at = vram.FloorContext
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "weights %s + KV %s B/token (%d layers × %d KV heads × (%d + %d) × %s) × %s tokens = %s + overhead %s (runtime %s, layer buffer %s, compute %s) = %s",
-		vram.FormatBytes(f.WeightsBytes), commas(f.KVBytesPerToken), s.Layers, s.KVHeads, s.KeyLength, s.ValueLength,
+	weights := "weights " + vram.FormatBytes(f.GPUWeightsBytes)
+	if f.GPUWeightsBytes < f.WeightsBytes {
+		weights += " on the GPU (of " + vram.FormatBytes(f.WeightsBytes) + "; the embedding table stays in RAM)"
+	}
+	fmt.Fprintf(&b, "%s + KV %s B/token (%d layers × %d KV heads × (%d + %d) × %s) × %s tokens = %s + overhead %s (runtime %s, layer buffer %s, compute %s) = %s",
+		weights, commas(f.KVBytesPerToken), s.Layers, s.KVHeads, s.KeyLength, s.ValueLength,
 		strconv.FormatFloat(f.CacheType.BytesPerElement(), 'f', -1, 64), commas(int64(at)),
 		vram.FormatBytes(f.KVBytes), vram.FormatBytes(f.Overhead.Total()), vram.FormatBytes(f.Overhead.Runtime),
 		vram.FormatBytes(f.Overhead.LayerBuffer), vram.FormatBytes(f.Overhead.Graph), vram.FormatBytes(f.NeedBytes))

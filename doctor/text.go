@@ -103,6 +103,25 @@ func (r Report) WriteText(w io.Writer) error {
 	p("  (* installed; max ctx is the largest context that fits, num_ctx %d %% of it in %s-token steps;\n   q8_0/q4_0 KV: num_ctx with a quantized KV cache, which needs OLLAMA_FLASH_ATTENTION=1)\n",
 		int(vram.SafeFraction*100), commas(vram.Bucket))
 
+	if n := r.Settings.NumCtx; n > 0 {
+		p("\nAt num_ctx %s (installed models)\n", commas(int64(n)))
+		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  model	fits	needs free	Ollama reports	GPU will show	")
+		for _, c := range r.Plan {
+			if !c.Installed || c.Footprint == nil || c.FitsAtNumCtx == nil {
+				continue
+			}
+			fits := "no"
+			if *c.FitsAtNumCtx {
+				fits = "yes"
+			}
+			f := c.Footprint
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t\n", c.Model, fits, vram.FormatBytes(f.NeedBytes), vram.FormatBytes(f.OllamaBytes), vram.FormatBytes(f.UsedBytes))
+		}
+		tw.Flush()
+		p("  (needs free: what Ollama wants free to put every layer on the GPU; Ollama reports: /api/ps size;\n   GPU will show: the runner's memory as nvidia-smi shows it, CUDA context included)\n")
+	}
+
 	p("\nRecommendation\n")
 	if r.Best == nil {
 		if g.BudgetBytes <= 0 {

@@ -32,6 +32,9 @@ type ModelSpec struct {
 	Name         string
 	Shape        Shape
 	WeightsBytes int64
+	// Weights is the split of WeightsBytes between GPU and system RAM;
+	// zero when the tensors are unknown.
+	Weights Weights
 	// Quantization is Ollama's quantization_level, such as Q8_0 or Q4_K_M.
 	Quantization string
 }
@@ -109,6 +112,7 @@ func Assess(o Observation) Assessment {
 		in = FitInput{
 			Shape:          o.Model.Shape,
 			WeightsBytes:   o.Model.WeightsBytes,
+			Weights:        o.Model.Weights,
 			CacheType:      o.CacheType,
 			FlashAttention: o.FlashAttention,
 			BudgetBytes:    Budget(o.GPU, o.Loaded),
@@ -128,8 +132,7 @@ func Assess(o Observation) Assessment {
 		if n <= 0 {
 			n = fit.RecommendedNumCtx
 		}
-		_, _, need := Need(in, n)
-		a.HeadroomBytes = in.BudgetBytes - need
+		a.HeadroomBytes = in.BudgetBytes - Predict(in, n).NeedBytes
 	}
 
 	// Spills first: they cost the most speed (the seed guide's 30-50x).

@@ -27,8 +27,11 @@ const (
 // FitInput is a model, a cache setting and the GPU memory it may use.
 type FitInput struct {
 	Shape Shape
-	// WeightsBytes is the model's weights as loaded (its GGUF size).
+	// WeightsBytes is the model's file size (its GGUF).
 	WeightsBytes int64
+	// Weights is how the weights split between GPU and system RAM; the
+	// zero value means unknown, and EstimateWeights stands in.
+	Weights Weights
 	// CacheType is the KV cache type asked for (vram.kvCacheType);
 	// Ollama may fall back to f16, see EffectiveCacheType.
 	CacheType      CacheType
@@ -39,13 +42,24 @@ type FitInput struct {
 	Cards int
 }
 
+// weights is the split in force: the given one, else the estimate.
+func (in FitInput) weights() Weights {
+	if in.Weights.GPUBytes > 0 {
+		return in.Weights
+	}
+	return EstimateWeights(in.Shape, in.WeightsBytes)
+}
+
 // Fit is the arithmetic for one model on one budget.
 type Fit struct {
 	// CacheType is the type Ollama will really use.
 	CacheType       CacheType `json:"cacheType"`
 	KVBytesPerToken int64     `json:"kvBytesPerToken"`
-	WeightsBytes    int64     `json:"weightsBytes"`
-	BudgetBytes     int64     `json:"budgetBytes"`
+	// WeightsBytes is the file; GPUWeightsBytes the part of it the GPU
+	// holds (see Weights).
+	WeightsBytes    int64 `json:"weightsBytes"`
+	GPUWeightsBytes int64 `json:"gpuWeightsBytes"`
+	BudgetBytes     int64 `json:"budgetBytes"`
 	// MaxContext is the largest context (a multiple of 256, at most the
 	// model's context_length) whose weights, KV cache and overhead fit the
 	// budget; zero when not even 256 tokens do.
@@ -54,11 +68,13 @@ type Fit struct {
 	// Bucket, at least FloorContext and at most the model's
 	// context_length; zero when FloorContext does not fit.
 	RecommendedNumCtx int `json:"recommendedNumCtx"`
-	// KVBytes, Overhead and NeedBytes are the costs at RecommendedNumCtx
-	// (at FloorContext when nothing fits); HeadroomBytes is what the budget
-	// has left then, negative when it is short.
+	// The costs at RecommendedNumCtx (at FloorContext when nothing fits),
+	// as in Footprint; HeadroomBytes is what the budget has left then,
+	// negative when it is short.
 	KVBytes       int64    `json:"kvBytes"`
 	Overhead      Overhead `json:"overhead"`
+	OllamaBytes   int64    `json:"ollamaBytes"`
+	UsedBytes     int64    `json:"usedBytes"`
 	NeedBytes     int64    `json:"needBytes"`
 	HeadroomBytes int64    `json:"headroomBytes"`
 	// Problem says why nothing fits; empty when it does.
@@ -68,13 +84,54 @@ type Fit struct {
 // Fits reports whether the model fits fully on the GPU at FloorContext.
 func (f Fit) Fits() bool { return f.RecommendedNumCtx > 0 }
 
-// Need is the GPU memory model in needs at numCtx tokens of context:
-// weights + KV cache + overhead.
-func Need(in FitInput, numCtx int) (kv int64, over Overhead, total int64) {
+// Footprint is one model at one context on the GPU, three ways: as Ollama
+// accounts for it (/api/ps), as the card sees it (NVML, nvidia-smi), and
+// what must be free for Ollama to put every layer on the GPU.
+type Footprint struct {
+	NumCtx    int       `json:"numCtx"`
+	CacheType CacheType `json:"cacheType"`
+	// GPUWeightsBytes are the weights on the GPU (Weights.GPUBytes).
+	GPUWeightsBytes int64 `json:"gpuWeightsBytes"`
+	KVBytes         int64 `json:"kvBytes"`
+	// GraphBytes is Ollama's compute-graph figure with every layer on the
+	// GPU; ComputeBytes what the runner really allocates for it.
+	GraphBytes   int64 `json:"graphBytes"`
+	ComputeBytes int64 `json:"computeBytes"`
+	// OllamaBytes = GPU weights + KV + graph: what /api/ps reports as size
+	// (and size_vram) once the model is loaded.
+	OllamaBytes int64 `json:"ollamaBytes"`
+	// UsedBytes = GPU weights + KV + compute + CUDARuntimeBytes per card:
+	// the GPU memory the runner process takes, as NVML shows it.
+	UsedBytes int64 `json:"usedBytes"`
+	// Overhead and NeedBytes = GPU weights + KV + overhead: the free memory
+	// Ollama's scheduler wants before it offloads every layer. Below it,
+	// layers spill to system RAM.
+	Overhead  Overhead `json:"overhead"`
+	NeedBytes int64    `json:"needBytes"`
+}
+
+// Predict is the footprint of the model in at numCtx tokens of context.
+func Predict(in FitInput, numCtx int) Footprint {
+	cards := int64(max(in.Cards, 1))
 	cache := EffectiveCacheType(in.Shape, in.CacheType, in.FlashAttention)
-	kv = in.Shape.KVBytesPerToken(cache) * int64(numCtx)
-	over = OverheadFor(in.Shape, in.WeightsBytes, numCtx, cache, in.FlashAttention, in.Cards)
-	return kv, over, in.WeightsBytes + kv + over.Total()
+	w := in.weights()
+	perToken := in.Shape.KVBytesPerToken(cache)
+	kv := perToken * int64(numCtx)
+	partial, full := graphEstimate(in.Shape, numCtx, in.FlashAttention)
+	f := Footprint{
+		NumCtx: numCtx, CacheType: cache,
+		GPUWeightsBytes: w.GPUBytes, KVBytes: kv,
+		GraphBytes: full, ComputeBytes: computeAllocated(in.Shape, numCtx, in.FlashAttention),
+		Overhead: Overhead{Runtime: RuntimeReserveBytes * cards, Graph: max(partial, full)},
+	}
+	f.Overhead.LayerBuffer = w.LayerBytes
+	if in.Shape.Layers > 0 {
+		f.Overhead.LayerBuffer += kv / int64(in.Shape.Layers)
+	}
+	f.OllamaBytes = w.GPUBytes + kv + full
+	f.UsedBytes = w.GPUBytes + kv + f.ComputeBytes + CUDARuntimeBytes*cards
+	f.NeedBytes = w.GPUBytes + kv + f.Overhead.Total()
+	return f
 }
 
 // Estimate finds the largest context that fits the budget and the context
@@ -85,13 +142,14 @@ func Estimate(in FitInput) Fit {
 		CacheType:       cache,
 		KVBytesPerToken: in.Shape.KVBytesPerToken(cache),
 		WeightsBytes:    in.WeightsBytes,
+		GPUWeightsBytes: in.weights().GPUBytes,
 		BudgetBytes:     in.BudgetBytes,
 	}
 	limit := in.Shape.ContextLength
 	if limit <= 0 {
 		limit = searchLimit
 	}
-	fits := func(n int) bool { _, _, t := Need(in, n); return t <= in.BudgetBytes }
+	fits := func(n int) bool { return Predict(in, n).NeedBytes <= in.BudgetBytes }
 
 	// Need grows with the context, so search the granules for the last
 	// that fits.
@@ -125,7 +183,9 @@ func Estimate(in FitInput) Fit {
 		// A model trained for less than the floor gets all it has.
 		f.RecommendedNumCtx, at = in.Shape.ContextLength, in.Shape.ContextLength
 	}
-	f.KVBytes, f.Overhead, f.NeedBytes = Need(in, at)
+	p := Predict(in, at)
+	f.KVBytes, f.Overhead, f.NeedBytes = p.KVBytes, p.Overhead, p.NeedBytes
+	f.OllamaBytes, f.UsedBytes = p.OllamaBytes, p.UsedBytes
 	f.HeadroomBytes = in.BudgetBytes - f.NeedBytes
 	if f.RecommendedNumCtx == 0 {
 		if in.BudgetBytes <= 0 {

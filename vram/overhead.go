@@ -1,15 +1,23 @@
 package vram
 
-// This file is the one place where Hearth guesses the GPU memory a loaded
-// model needs beyond its weights and KV cache. The constants follow what
-// Ollama 0.17 sets aside when it decides how many layers go on the GPU; they
-// are to be calibrated against real loads (Ollama's "memory" log lines and
-// NVML) and changed here only.
+// This file is the one place where Hearth models the GPU memory a loaded
+// model takes beyond its weights and KV cache. The figures follow Ollama
+// 0.17.4's scheduler and were checked against real loads on an H200 (issue
+// 9, docs/gpu-measurements.md): Ollama's own "kv cache" and "compute graph"
+// log lines, /api/ps, llama.cpp's buffer sizes and NVML.
 
 // RuntimeReserveBytes is the memory Ollama keeps free on each CUDA card for
 // the CUDA context and library workspaces (457 MiB in Ollama 0.17, its
-// MinimumMemory for every non-Metal GPU).
+// MinimumMemory for every non-Metal GPU). It is part of what must be free
+// for a load, not part of what the runner takes.
 const RuntimeReserveBytes int64 = 457 << 20
+
+// CUDARuntimeBytes is what the runner process takes on the card beyond its
+// weights, KV cache and compute buffers: the CUDA context, cuBLAS's
+// workspace and ggml's scratch pool. Measured at 729-732 MiB on an H200
+// (CUDA 13.0, driver 580) after long prompts; cards with fewer
+// multiprocessors need somewhat less, so the figure errs on the safe side.
+const CUDARuntimeBytes int64 = 730 << 20
 
 // ComputeBatch is the number of tokens the compute buffers are sized for:
 // Ollama's default num_batch.
@@ -35,48 +43,82 @@ var ollamaEngineArchitectures = map[string]bool{
 	"lfm2moe": true,
 }
 
-// Overhead is the allowance beyond weights and KV cache, in three parts.
+// Overhead is what Ollama's scheduler wants free beyond weights and KV
+// cache before it puts every layer on the GPU, in three parts.
 type Overhead struct {
 	// Runtime is RuntimeReserveBytes once per card.
 	Runtime int64 `json:"runtimeBytes"`
-	// LayerBuffer is one layer's weights and KV cache:
-	// (weights + KV(numCtx)) / layers. Ollama keeps that much free as a
-	// margin before placing layers.
+	// LayerBuffer is the first layer's weights plus one layer's KV cache,
+	// which Ollama subtracts from free memory as a margin.
 	LayerBuffer int64 `json:"layerBufferBytes"`
-	// Graph is the compute buffer, 4-byte floats for ComputeBatch tokens:
-	//
-	//	4 × ComputeBatch × max(embedding + vocab, numCtx × (heads + 1))
-	//
-	// The first term holds the hidden states and output logits; the second
-	// the attention scores (every cached token against every head of every
-	// batch token), which grows with the context and dominates past a few
-	// thousand tokens. The two are not alive at once, hence the max. With
-	// flash attention on a model that runs on Ollama's engine the scores
-	// are never materialized and only the first term counts.
+	// Graph is the compute graph the scheduler reserves while it places
+	// layers: for models on the llama.cpp runner the larger of its
+	// partial-offload and full-offload estimates (see graphEstimate).
 	Graph int64 `json:"graphBytes"`
 }
 
 // Total is the whole allowance.
 func (o Overhead) Total() int64 { return o.Runtime + o.LayerBuffer + o.Graph }
 
-// OverheadFor is the allowance for model s with the given weights at a
-// context of numCtx tokens, on cards GPUs (at least one).
-func OverheadFor(s Shape, weightsBytes int64, numCtx int, cache CacheType, flashAttention bool, cards int) Overhead {
-	cards = max(cards, 1)
-	kv := s.KVBytesPerToken(cache) * int64(numCtx)
-	o := Overhead{Runtime: RuntimeReserveBytes * int64(cards)}
-	if s.Layers > 0 {
-		o.LayerBuffer = (weightsBytes + kv) / int64(s.Layers)
+// graphEstimate is Ollama's estimate of a model's compute graph for batch
+// tokens at a context of numCtx: full is what it reports (and /api/ps
+// counts) with every layer on the GPU; partial what a split load needs,
+// which also holds a dequantized copy of the output matrix. The scheduler
+// reserves the larger of the two while deciding the split.
+//
+// Ollama keeps a formula per architecture. Hearth follows the two that
+// cover the coding models it recommends, qwen2 and llama, and for the
+// rest uses the general shape of those formulas: the hidden state and
+// output logits (4 × batch × (width + vocab)) against the attention scores
+// (4 × batch × numCtx × (heads + 1)). For models on Ollama's own engine
+// with flash attention on, the scores are never materialized.
+func graphEstimate(s Shape, numCtx int, flashAttention bool) (partial, full int64) {
+	b, c := int64(ComputeBatch), int64(numCtx)
+	e, h := int64(s.Embedding), int64(s.Heads)
+	v := int64(s.VocabSize)
+	if v <= 0 {
+		v = DefaultVocabSize
 	}
-	vocab := s.VocabSize
-	if vocab <= 0 {
-		vocab = DefaultVocabSize
+	logits := 4 * b * (e + v)
+	outputCopy := e * v * 105 / 128 // the output matrix dequantized for a split load
+	switch s.Architecture {
+	case "qwen2":
+		full = max(logits, 4*b*(1+2*e+c+c*h))
+		partial = max(logits+outputCopy, 4*(b*(1+2*e+c*(1+h))+e*(1+c)))
+		return partial, full
+	case "llama":
+		full = max(logits, 4*b*(1+4*e+c*(1+h)))
+		kvHeads, headLen := int64(s.KVHeads), int64(s.KeyLength)
+		partial = 4*b*e + max(
+			4*b*(1+e+max(c, e))+e*e*9/16+4*c*(b*h+headLen*kvHeads),
+			logits+outputCopy)
+		return partial, full
 	}
-	hidden := int64(s.Embedding + vocab)
-	scores := int64(numCtx) * int64(s.Heads+1)
+	scores := c * (h + 1)
 	if flashAttention && s.SupportsFlashAttention() && ollamaEngineArchitectures[s.Architecture] {
 		scores = 0
 	}
-	o.Graph = 4 * ComputeBatch * max(hidden, scores)
-	return o
+	full = 4 * b * max(e+v, scores)
+	return full, full
+}
+
+// computeAllocated is the compute buffer the runner really allocates. On
+// the llama.cpp runner Ollama 0.17 leaves flash attention on "auto", which
+// llama.cpp turns on for a CUDA or Metal card whenever the model allows
+// it; then the attention scores are never materialized and the buffer is
+// the hidden state and logits plus the attention mask, whatever Ollama's
+// estimate says (382 MiB at 32K for Qwen2.5-Coder-7B, where Ollama
+// reports 1.8 GiB). Models on Ollama's own engine allocate what Ollama
+// measured, which its estimate stands for.
+func computeAllocated(s Shape, numCtx int, flashAttention bool) int64 {
+	_, full := graphEstimate(s, numCtx, flashAttention)
+	if ollamaEngineArchitectures[s.Architecture] || !s.SupportsFlashAttention() {
+		return full
+	}
+	b := int64(ComputeBatch)
+	v := int64(s.VocabSize)
+	if v <= 0 {
+		v = DefaultVocabSize
+	}
+	return min(full, 4*b*(int64(s.Embedding)+v)+4*b*int64(numCtx))
 }

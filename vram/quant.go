@@ -25,15 +25,47 @@ func BitsPerWeight(q string) float64 {
 
 // SpecFromShow describes a model for Assess from its /api/show answer.
 // weightsBytes is its size from /api/tags; zero estimates it from the
-// parameter count and the quantization's bits per weight.
+// parameter count and the quantization's bits per weight. The tensor list,
+// which Ollama 0.17 includes for GGUF models, gives the exact split of the
+// weights between GPU and system RAM, the vocabulary and whether the
+// embeddings are tied; without it the split is estimated.
 func SpecFromShow(name string, show *api.ShowResponse, weightsBytes int64) (ModelSpec, error) {
 	s, err := ShapeFromModelInfo(show.ModelInfo)
 	if err != nil {
 		return ModelSpec{}, err
 	}
+	ShapeFromTensors(&s, show.Tensors)
 	q := show.Details.QuantizationLevel
 	if weightsBytes <= 0 {
 		weightsBytes = int64(float64(s.ParameterCount) * BitsPerWeight(q) / 8)
 	}
-	return ModelSpec{Name: name, Shape: s, WeightsBytes: weightsBytes, Quantization: q}, nil
+	spec := ModelSpec{Name: name, Shape: s, WeightsBytes: weightsBytes, Quantization: q}
+	if w, err := WeightsFromTensors(show.Tensors); err == nil {
+		spec.Weights = w
+	} else {
+		spec.Weights = EstimateWeights(s, weightsBytes)
+	}
+	return spec, nil
+}
+
+// ShapeFromTensors completes a shape from the tensor list: the vocabulary
+// is the token-embedding table's row count where model_info has none, and
+// a model without an output matrix has tied embeddings. An empty list
+// changes nothing.
+func ShapeFromTensors(s *Shape, ts []api.Tensor) {
+	if len(ts) == 0 {
+		return
+	}
+	output := false
+	for _, t := range ts {
+		switch t.Name {
+		case "output.weight":
+			output = true
+		case "token_embd.weight":
+			if s.VocabSize == 0 && len(t.Shape) == 2 {
+				s.VocabSize = int(t.Shape[1])
+			}
+		}
+	}
+	s.TiedEmbeddings = !output
 }

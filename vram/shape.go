@@ -67,6 +67,10 @@ type Shape struct {
 	// KVBytesPerToken for why it does not enter the arithmetic.
 	KVLoRARank     int   `json:"kvLoraRank,omitempty"`
 	ParameterCount int64 `json:"parameterCount,omitempty"`
+	// TiedEmbeddings is true for a model without an output layer of its
+	// own, whose output reuses the token-embedding table (the small
+	// Qwen2.5s); the GPU then holds a copy of that table.
+	TiedEmbeddings bool `json:"tiedEmbeddings,omitempty"`
 }
 
 // KVBytesPerToken is the KV cache one token of context costs:

@@ -18,6 +18,7 @@ func runDoctor(ctx context.Context, e *env, fs *flag.FlagSet, args []string) int
 	vramSize := fs.String("vram", "", "plan for a card with this much memory (such as 12GB) instead of the one present")
 	partial := fs.Bool("partial-offload", false, "also consider models that fit only with some layers in system RAM")
 	pull := fs.String("pull", "", "pull this `model` from the Ollama library first, showing progress")
+	numCtx := fs.Int("num-ctx", 0, "predict each model's GPU memory at this context `size` instead of the recommended one")
 	loadSettings := settingsFlag(fs)
 	if st, ok := parse(e, fs, args); !ok {
 		return st
@@ -27,7 +28,11 @@ func runDoctor(ctx context.Context, e *env, fs *flag.FlagSet, args []string) int
 		fmt.Fprintln(e.stderr, "hearth doctor:", err)
 		return exitUsage
 	}
-	opts := doctor.Options{OllamaURL: cfg.OllamaURL(), FlashAttention: cfg.VRAM.FlashAttention, PartialOffload: *partial}
+	if *numCtx < 0 {
+		fmt.Fprintf(e.stderr, "hearth doctor: --num-ctx %d: want a positive number of tokens\n", *numCtx)
+		return exitUsage
+	}
+	opts := doctor.Options{OllamaURL: cfg.OllamaURL(), FlashAttention: cfg.VRAM.FlashAttention, PartialOffload: *partial, NumCtx: *numCtx}
 	if opts.CacheType, err = vram.ParseCacheType(cfg.VRAM.KVCacheType); err != nil {
 		fmt.Fprintln(e.stderr, "hearth doctor:", err)
 		return exitUsage

@@ -142,7 +142,7 @@ func NumCtx(ctx context.Context, cfg settings.Settings, c *llm.Client, caps llm.
 		}
 		if spec := ModelSpec(ctx, c, caps.Model); spec != nil {
 			cache, _ := vram.ParseCacheType(cfg.VRAM.KVCacheType)
-			fit := vram.Estimate(vram.FitInput{Shape: spec.Shape, WeightsBytes: spec.WeightsBytes, CacheType: cache,
+			fit := vram.Estimate(vram.FitInput{Shape: spec.Shape, WeightsBytes: spec.WeightsBytes, Weights: spec.Weights, CacheType: cache,
 				FlashAttention: cfg.VRAM.FlashAttention, BudgetBytes: vram.Budget(reading, loaded), Cards: len(reading.Devices)})
 			n = fit.RecommendedNumCtx
 		}
