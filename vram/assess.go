@@ -123,6 +123,12 @@ func Assess(o Observation) Assessment {
 		a.Fit = fit
 		a.MaxContextTokens = f.MaxContext
 	}
+	// Before the model loads, headroom is what NVML will show free once it
+	// has: the budget less the runner's predicted use. Whether Ollama puts
+	// every layer on the GPU is a different test, against what its
+	// scheduler wants free, which is more (its compute-graph reservation
+	// assumes no flash attention, and it keeps margins).
+	var willSpill string
 	switch {
 	case !hasSize:
 	case isLoaded || name == "" || fit == nil:
@@ -132,7 +138,18 @@ func Assess(o Observation) Assessment {
 		if n <= 0 {
 			n = fit.RecommendedNumCtx
 		}
-		a.HeadroomBytes = in.BudgetBytes - Predict(in, n).NeedBytes
+		p := Predict(in, n)
+		a.HeadroomBytes = in.BudgetBytes - p.UsedBytes
+		if p.NeedBytes > in.BudgetBytes {
+			fix := "use a smaller model"
+			if fit.RecommendedNumCtx > 0 && fit.RecommendedNumCtx < n {
+				fix = "lower the context to " + FormatTokens(fit.RecommendedNumCtx)
+			} else if q := SmallerQuantization(o.Model.Quantization); q != "" {
+				fix = "use the " + q + " build"
+			}
+			willSpill = fmt.Sprintf("%s will not fit whole on the GPU with %s of context: Ollama wants %s free and %s is, so it would put layers in system RAM and run several times slower; %s",
+				name, FormatTokens(n), FormatBytes(p.NeedBytes), FormatBytes(in.BudgetBytes), fix)
+		}
 	}
 
 	// Spills first: they cost the most speed (the seed guide's 30-50x).
@@ -147,7 +164,9 @@ func Assess(o Observation) Assessment {
 			"Ollama allocated %s of context to %s, not the %s Hearth asked for (the model's limit or the server's settings cap it): older messages will be cut silently; set hearth.model.numCtx to %s or less",
 			FormatTokens(loaded.ContextLength), name, FormatTokens(o.RequestedNumCtx), FormatTokens(loaded.ContextLength)))
 	}
-	if hasSize && a.HeadroomBytes < LowHeadroomBytes {
+	if willSpill != "" {
+		a.Problems = append(a.Problems, willSpill)
+	} else if hasSize && a.HeadroomBytes < LowHeadroomBytes {
 		msg := fmt.Sprintf("only %s of VRAM left", FormatBytes(max(a.HeadroomBytes, 0)))
 		if a.HeadroomBytes < 0 {
 			msg = fmt.Sprintf("VRAM is %s short", FormatBytes(-a.HeadroomBytes))

@@ -69,6 +69,10 @@ func TestAssess(t *testing.T) {
 	q14 := spec(t, "qwen2.5-coder:14b-instruct-q8_0", "show_qwen2.5-14b.json", "Q8_0", 14770033664*85/80)
 	gpu7 := loadPS(t, "ps_7b_gpu.json")
 	resident := gpu7[0].VRAMBytes
+	// A card with 16 MiB more free than Ollama wants for q7 at 4K: the
+	// model loads whole, and then little is left.
+	need4K := Predict(FitInput{Shape: q7.Shape, WeightsBytes: q7.WeightsBytes, Weights: q7.Weights, CacheType: CacheF16}, 4096).NeedBytes
+	barely := card(12*gib, 12*gib-250<<20-need4K-16<<20)
 
 	tests := []struct {
 		name   string
@@ -112,10 +116,15 @@ func TestAssess(t *testing.T) {
 		health: HealthWarning,
 		want:   []string{"only 300 MiB of VRAM left: "},
 	}, {
-		name:   "short once loaded",
+		name:   "will spill once loaded",
 		obs:    Observation{GPU: card(12*gib, 2*gib), Model: q7, RequestedNumCtx: 32768},
 		health: HealthWarning,
-		want:   []string{"VRAM is ", " short once qwen2.5-coder:7b-instruct-q8_0 loads: lower the context to "},
+		want:   []string{"qwen2.5-coder:7b-instruct-q8_0 will not fit whole on the GPU with 32K of context: Ollama wants ", " free and ", "lower the context to "},
+	}, {
+		name:   "little left once loaded",
+		obs:    Observation{GPU: barely, Model: q7, RequestedNumCtx: 4096},
+		health: HealthWarning,
+		want:   []string{"only ", " MiB of VRAM left once qwen2.5-coder:7b-instruct-q8_0 loads: "},
 	}, {
 		name:   "context nearly full",
 		obs:    Observation{GPU: card(12*gib, resident+300<<20), Loaded: gpu7, Model: q7, RequestedNumCtx: 16384, UsedTokens: 15100},
