@@ -40,6 +40,8 @@ type config struct {
 	out        string
 	port       int
 	runModel   string
+	numPredict int
+	numThread  int
 	runTimeout time.Duration
 	budget     time.Duration
 	runs       int
@@ -62,6 +64,8 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&c.out, "out", "", "output `dir`ectory: results.jsonl, summary.md, serve.log (required)")
 	fs.IntVar(&c.port, "port", 11500, "Ollama's port; the run phase's proxy uses port+1")
 	fs.StringVar(&c.runModel, "run-model", "m-q4_k_m", "the model hearth run uses")
+	fs.IntVar(&c.numPredict, "run-num-predict", 256, "cap on each answer in the run phase (a random-weight model never stops by itself); 0: no cap")
+	fs.IntVar(&c.numThread, "num-thread", 0, "PARAMETER num_thread of every model (0: Ollama's default); 1 keeps a CPU test light")
 	fs.IntVar(&c.runs, "runs", 5, "hearth runs after the warm-up (at most 5 distinct tasks, then repeated)")
 	fs.DurationVar(&c.runTimeout, "run-timeout", 3*time.Minute, "limit of one hearth run")
 	fs.DurationVar(&c.budget, "budget", 0, "stop starting measurements after this long and write the summary (0: no limit)")
@@ -237,11 +241,39 @@ func (b *bench) ensureModels(ctx context.Context) error {
 			continue
 		}
 		t := time.Now()
-		if err := b.srv.create(ctx, m.name, m.path, b.template); err != nil {
+		if err := b.srv.create(ctx, m.name, m.path, b.template, b.params()...); err != nil {
 			return err
 		}
 		b.created[m.name] = true
 		b.log.Info("created", "model", m.name, "in", time.Since(t).Round(time.Millisecond))
 	}
 	return nil
+}
+
+// params are the PARAMETER lines every model gets.
+func (b *bench) params() []string {
+	if b.cfg.numThread > 0 {
+		return []string{fmt.Sprintf("num_thread %d", b.cfg.numThread)}
+	}
+	return nil
+}
+
+// runModelName creates, when answers are capped, a variant of the run
+// model with num_predict set in its Modelfile (Hearth sends none), sharing
+// its weights, and returns the name hearth run should use.
+func (b *bench) runModelName(ctx context.Context) (string, error) {
+	if b.cfg.numPredict <= 0 {
+		return b.cfg.runModel, nil
+	}
+	for _, m := range b.cfg.models {
+		if m.name == b.cfg.runModel {
+			name := fmt.Sprintf("%s-np%d", m.name, b.cfg.numPredict)
+			params := append(b.params(), fmt.Sprintf("num_predict %d", b.cfg.numPredict))
+			if err := b.srv.create(ctx, name, m.path, b.template, params...); err != nil {
+				return "", err
+			}
+			return name, nil
+		}
+	}
+	return "", fmt.Errorf("-run-model %s is not one of -gguf's models, so its answers cannot be capped (or pass -run-num-predict 0)", b.cfg.runModel)
 }

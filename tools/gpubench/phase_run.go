@@ -50,6 +50,10 @@ func (b *bench) runPhase(ctx context.Context) error {
 	if err := b.ensureModels(ctx); err != nil {
 		return err
 	}
+	runModel, err := b.runModelName(ctx)
+	if err != nil {
+		return err
+	}
 	proxy := newTimingProxy(&url.URL{Scheme: "http", Host: b.srv.host}, time.Now)
 	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", b.cfg.port+1))
 	if err != nil {
@@ -63,7 +67,7 @@ func (b *bench) runPhase(ctx context.Context) error {
 			return ctx.Err()
 		}
 		task := runTasks[max(i-1, 0)%len(runTasks)]
-		rec := b.hearthRun(ctx, proxy, ln.Addr().String(), i, task)
+		rec := b.hearthRun(ctx, proxy, ln.Addr().String(), runModel, i, task)
 		if err := b.results.Add(rec); err != nil {
 			return err
 		}
@@ -73,8 +77,8 @@ func (b *bench) runPhase(ctx context.Context) error {
 }
 
 // hearthRun runs one task in a fresh workspace and accounts for its time.
-func (b *bench) hearthRun(ctx context.Context, proxy *timingProxy, proxyHost string, index int, task string) *RunRecord {
-	rec := &RunRecord{Phase: "run", Index: index, Task: task, Model: b.cfg.runModel, ExitCode: -1}
+func (b *bench) hearthRun(ctx context.Context, proxy *timingProxy, proxyHost, model string, index int, task string) *RunRecord {
+	rec := &RunRecord{Phase: "run", Index: index, Task: task, Model: model, ExitCode: -1}
 	ws, err := makeWorkspace(ctx, b.srv.work, index)
 	if err != nil {
 		rec.Error = "workspace: " + err.Error()
@@ -89,7 +93,7 @@ func (b *bench) hearthRun(ctx context.Context, proxy *timingProxy, proxyHost str
 	cctx, cancel := context.WithTimeout(ctx, b.cfg.runTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(cctx, b.cfg.hearth, "run", "--workspace", ws, "--mode", "act", "--auto-approve", "all",
-		"--model", b.cfg.runModel, "--settings", settings, "--json", task)
+		"--model", model, "--settings", settings, "--json", task)
 	cmd.Env = append(os.Environ(), "OLLAMA_HOST="+proxyHost, "HEARTH_STATE_DIR="+filepath.Join(b.srv.work, fmt.Sprintf("state-%d", index)))
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

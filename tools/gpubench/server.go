@@ -157,15 +157,22 @@ func lastOffload(log string) string {
 
 // modelfile is the Modelfile of a benchmark model: the Qwen2.5 tools
 // template (so Ollama reports the tools capability Hearth wants) and the
-// turn markers as stops; no num_ctx, which every request sets.
-func modelfile(gguf, template string) string {
-	return fmt.Sprintf("FROM %s\nTEMPLATE \"\"\"%s\"\"\"\nSYSTEM \"\"\"You are Qwen, created by Alibaba Cloud. You are a helpful assistant.\"\"\"\nPARAMETER stop <|im_start|>\nPARAMETER stop <|im_end|>\nPARAMETER stop <|endoftext|>\n", gguf, template)
+// turn markers as stops; no num_ctx, which every request sets. params are
+// more PARAMETER lines ("num_predict 256").
+func modelfile(gguf, template string, params ...string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "FROM %s\nTEMPLATE \"\"\"%s\"\"\"\n", gguf, template)
+	b.WriteString("SYSTEM \"\"\"You are Qwen, created by Alibaba Cloud. You are a helpful assistant.\"\"\"\n")
+	for _, p := range append([]string{"stop <|im_start|>", "stop <|im_end|>", "stop <|endoftext|>"}, params...) {
+		fmt.Fprintf(&b, "PARAMETER %s\n", p)
+	}
+	return b.String()
 }
 
 // create registers a model with `ollama create`, as a user would.
-func (s *ollamaServer) create(ctx context.Context, name, gguf, template string) error {
+func (s *ollamaServer) create(ctx context.Context, name, gguf, template string, params ...string) error {
 	path := filepath.Join(s.work, name+".Modelfile")
-	if err := os.WriteFile(path, []byte(modelfile(gguf, template)), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(modelfile(gguf, template, params...)), 0o644); err != nil {
 		return err
 	}
 	cmd := exec.CommandContext(ctx, s.bin, "create", name, "-f", path)
