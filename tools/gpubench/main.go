@@ -38,6 +38,7 @@ type config struct {
 	hearth     string
 	template   string
 	out        string
+	work       string
 	port       int
 	runModel   string
 	numPredict int
@@ -62,6 +63,7 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&c.hearth, "hearth", "", "the hearth `binary` (doctor in vram, and the run phase)")
 	fs.StringVar(&c.template, "template", "", "chat template `file` for the Modelfile (qwen2.5-tools.gotmpl; required)")
 	fs.StringVar(&c.out, "out", "", "output `dir`ectory: results.jsonl, summary.md, serve.log (required)")
+	fs.StringVar(&c.work, "work", "", "working `dir`ectory (Ollama's models, workspaces), kept afterwards so a later run reuses the models; default: a temporary one, removed")
 	fs.IntVar(&c.port, "port", 11500, "Ollama's port; the run phase's proxy uses port+1")
 	fs.StringVar(&c.runModel, "run-model", "m-q4_k_m", "the model hearth run uses")
 	fs.IntVar(&c.numPredict, "run-num-predict", 256, "cap on each answer in the run phase (a random-weight model never stops by itself); 0: no cap")
@@ -163,11 +165,15 @@ func run(ctx context.Context, args []string) error {
 		return err
 	}
 	defer res.Close()
-	work, err := os.MkdirTemp("", "gpubench-")
-	if err != nil {
+	work := cfg.work
+	if work == "" {
+		if work, err = os.MkdirTemp("", "gpubench-"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(work)
+	} else if err := os.MkdirAll(work, 0o755); err != nil {
 		return err
 	}
-	defer os.RemoveAll(work)
 	b := &bench{
 		cfg: cfg, log: log, results: res, gpu: newGPUReader(), template: string(tmpl), created: map[string]bool{},
 		srv: newOllamaServer(cfg.ollama, work, filepath.Join(cfg.out, "serve.log"), cfg.port),

@@ -94,7 +94,9 @@ func (b *bench) hearthRun(ctx context.Context, proxy *timingProxy, proxyHost, mo
 	defer cancel()
 	cmd := exec.CommandContext(cctx, b.cfg.hearth, "run", "--workspace", ws, "--mode", "act", "--auto-approve", "all",
 		"--model", model, "--settings", settings, "--json", task)
-	cmd.Env = append(os.Environ(), "OLLAMA_HOST="+proxyHost, "HEARTH_STATE_DIR="+filepath.Join(b.srv.work, fmt.Sprintf("state-%d", index)))
+	state := filepath.Join(b.srv.work, fmt.Sprintf("state-%d", index))
+	os.RemoveAll(state)
+	cmd.Env = append(os.Environ(), "OLLAMA_HOST="+proxyHost, "HEARTH_STATE_DIR="+state)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	proxy.Take() // nothing before this run counts
@@ -174,6 +176,10 @@ func readEvents(out []byte) (map[string]int, string, float64) {
 // a new git repository as a user's project would be.
 func makeWorkspace(ctx context.Context, parent string, index int) (string, error) {
 	dir := filepath.Join(parent, fmt.Sprintf("ws-%d", index))
+	// A kept -work directory holds the last call's workspace: start afresh.
+	if err := os.RemoveAll(dir); err != nil {
+		return "", err
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/ollama/ollama/api"
@@ -84,6 +85,8 @@ func (b *bench) measureVRAM(ctx context.Context, kv string, flash bool, name str
 		rec.Errors = append(rec.Errors, "ps: "+err.Error())
 	}
 	rec.Loaded = b.gpu.Read(ctx, true)
+	log := b.srv.currentLog()
+	rec.Layers, rec.OllamaFlash = lastOffload(log), strings.Contains(log, "enabling flash attention")
 	rec.Prompt = b.longPrompt(ctx, name, numCtx)
 	rec.AfterPrompt = b.gpu.Read(ctx, true)
 	rec.FollowUp = b.followUp(ctx, name, numCtx)

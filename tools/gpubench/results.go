@@ -71,21 +71,26 @@ type FollowUp struct {
 
 // VRAMRecord is one model at one num_ctx and KV cache type.
 type VRAMRecord struct {
-	Phase          string           `json:"phase"`
-	KV             string           `json:"kv"`
-	FlashAttention bool             `json:"flashAttention"`
-	Model          string           `json:"model"`
-	NumCtx         int              `json:"numCtx"`
-	Baseline       GPU              `json:"baseline"`
-	LoadWallMs     float64          `json:"loadWallMs"`
-	LoadDurationMs float64          `json:"loadDurationMs"`
-	PS             *PS              `json:"ps"`
-	Loaded         GPU              `json:"loaded"`
-	Prompt         *Prompt          `json:"prompt,omitempty"`
-	AfterPrompt    GPU              `json:"afterPrompt"`
-	FollowUp       *FollowUp        `json:"followUp,omitempty"`
-	Predict        map[string]int64 `json:"predict"`
-	Errors         []string         `json:"errors,omitempty"`
+	Phase          string  `json:"phase"`
+	KV             string  `json:"kv"`
+	FlashAttention bool    `json:"flashAttention"`
+	Model          string  `json:"model"`
+	NumCtx         int     `json:"numCtx"`
+	Baseline       GPU     `json:"baseline"`
+	LoadWallMs     float64 `json:"loadWallMs"`
+	LoadDurationMs float64 `json:"loadDurationMs"`
+	PS             *PS     `json:"ps"`
+	// Layers is the server log's last "offloaded X/Y layers to GPU";
+	// OllamaFlash whether it logged "enabling flash attention" (f16 runs
+	// with Ollama's "auto").
+	Layers      string           `json:"layers,omitempty"`
+	OllamaFlash bool             `json:"ollamaFlashAttention"`
+	Loaded      GPU              `json:"loaded"`
+	Prompt      *Prompt          `json:"prompt,omitempty"`
+	AfterPrompt GPU              `json:"afterPrompt"`
+	FollowUp    *FollowUp        `json:"followUp,omitempty"`
+	Predict     map[string]int64 `json:"predict"`
+	Errors      []string         `json:"errors,omitempty"`
 }
 
 // Attempt is one load under a given OLLAMA_GPU_OVERHEAD.

@@ -57,7 +57,7 @@ func Summary(lines []Line) string {
 
 func vramTable(b *strings.Builder, rs []*VRAMRecord) {
 	b.WriteString("\n## VRAM, speed and prompt cache\n\n")
-	b.WriteString("Δ is GPU memory used minus the baseline with nothing loaded; \"peak\" is after the long prompt. TTFT is a follow-up turn's time to first token with the prompt cache warm / cold.\n\n")
+	b.WriteString("Δ is GPU memory used minus the baseline with nothing loaded; \"peak\" is after the long prompt; the layers on the GPU are from the server log. TTFT is a follow-up turn's time to first token with the prompt cache warm / cold.\n\n")
 	b.WriteString("| kv | model | num_ctx | /api/ps size | in VRAM | NVML Δ loaded | NVML Δ peak | nvidia-smi Δ peak | Hearth need | Hearth KV / graph | prompt tokens | prompt tok/s | gen tok/s | TTFT warm / cold | load |\n")
 	b.WriteString("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
 	for _, r := range rs {
@@ -65,6 +65,9 @@ func vramTable(b *strings.Builder, rs []*VRAMRecord) {
 		if r.PS != nil {
 			size = mib(r.PS.Size)
 			inVRAM = mib(r.PS.SizeVRAM)
+			if r.Layers != "" {
+				inVRAM += " (" + r.Layers + ")"
+			}
 			if r.PS.ContextLength != 0 && r.PS.ContextLength != r.NumCtx {
 				size += fmt.Sprintf(" (ctx %d)", r.PS.ContextLength)
 			}
