@@ -86,7 +86,7 @@ func (b *bench) measureVRAM(ctx context.Context, kv string, flash bool, name str
 	}
 	rec.Loaded = b.gpu.Read(ctx, true)
 	log := b.srv.currentLog()
-	rec.Layers, rec.OllamaFlash = lastOffload(log), strings.Contains(log, "enabling flash attention")
+	rec.Layers, rec.OllamaFlash = lastOffload(log), flashOn(log)
 	rec.Prompt = b.longPrompt(ctx, name, numCtx)
 	rec.AfterPrompt = b.gpu.Read(ctx, true)
 	rec.FollowUp = b.followUp(ctx, name, numCtx)
@@ -278,4 +278,10 @@ func (b *bench) doctor(ctx context.Context, kv string, flash bool) {
 		rec["stdout"] = tailString(stdout.String(), 4000)
 	}
 	rec["stderr"] = tailString(stderr.String(), 2000)
+}
+
+// flashOn reports whether the server log says flash attention is on:
+// Ollama's own line, or llama.cpp's when "auto" resolved to enabled.
+func flashOn(log string) bool {
+	return strings.Contains(log, "enabling flash attention") || strings.Contains(log, "Flash Attention was auto, set to enabled")
 }

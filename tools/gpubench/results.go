@@ -81,8 +81,8 @@ type VRAMRecord struct {
 	LoadDurationMs float64 `json:"loadDurationMs"`
 	PS             *PS     `json:"ps"`
 	// Layers is the server log's last "offloaded X/Y layers to GPU";
-	// OllamaFlash whether it logged "enabling flash attention" (f16 runs
-	// with Ollama's "auto").
+	// OllamaFlash whether it logged that flash attention is on (f16 runs
+	// with Ollama's "auto", which may turn it on).
 	Layers      string           `json:"layers,omitempty"`
 	OllamaFlash bool             `json:"ollamaFlashAttention"`
 	Loaded      GPU              `json:"loaded"`
