@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"time"
 )
 
 // fitFactors bracket Hearth's need: Ollama may use 1 % more (all layers
@@ -61,8 +62,7 @@ func (b *bench) fitPhase(ctx context.Context) error {
 				return ctx.Err()
 			}
 			rec := &FitRecord{Phase: "fit", Model: m.name, NumCtx: n, NeedBytes: N}
-			r, _ := b.gpu.nvml(ctx) // nothing loaded: the server is stopped
-			rec.FreeBytes = r.Free()
+			rec.FreeBytes = b.idleFree(ctx)
 			for _, f := range fitFactors {
 				rec.Attempts = append(rec.Attempts, b.fitAttempt(ctx, m.name, n, rec.FreeBytes, N, f))
 			}
@@ -104,4 +104,22 @@ func (b *bench) fitAttempt(ctx context.Context, name string, numCtx int, free, n
 	a.AllOnGPU = ps.SizeVRAM == ps.Size
 	a.Layers = lastOffload(b.srv.currentLog())
 	return a
+}
+
+// idleFree is NVML's free memory once no compute process holds the card
+// (a stopped server's runner may take a moment to let go), or after ten
+// seconds whatever it is then.
+func (b *bench) idleFree(ctx context.Context) int64 {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r, _ := b.gpu.nvml(ctx)
+		busy := false
+		for _, d := range r.Devices {
+			busy = busy || len(d.Processes) > 0
+		}
+		if !busy || time.Now().After(deadline) {
+			return r.Free()
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
 }
