@@ -1,33 +1,44 @@
 #!/usr/bin/env bash
-# Runs on the GPU machine after build-cuda.sh: a random-weight model of
-# Qwen2.5-Coder-7B's exact shape at Q8_0 and Q4_K_M, loaded at num_ctx 4K-32K,
-# with /api/ps, nvidia-smi and the load time recorded in $OUT/results.jsonl.
-R=$PWD
-BUILD_SECS=500 bash .cache/gpu/build-cuda.sh > $OUT/build-again.log 2>&1
-W=/tmp/o; cd $W
-export OLLAMA_MODELS=/tmp/om HOME=/tmp/oh OLLAMA_HOST=127.0.0.1:11500 OLLAMA_NOPRUNE=1
-mkdir -p /tmp/tok /tmp/om /tmp/oh && tar -C /tmp/tok -xJf $R/.cache/gpu/tokenizer.tar.xz
+# Runs on the GPU machine (carry .cache/gpu, made by scripts/gpu/prepare.sh):
+# builds the CUDA backend if this machine lacks it (build-cuda.sh), makes
+# random-weight models of Qwen2.5-Coder-7B's exact shape at Q8_0 and Q4_K_M
+# (skipped when /tmp already has them), then runs tools/gpubench, which
+# writes $OUT/results.jsonl (line by line), $OUT/summary.md and
+# $OUT/serve.log. Environment, all optional:
+#   PHASES=vram,fit,run  KV=f16,q8_0  CTX=4096,8192,16384,32768
+#   QUANTS="q8_0 q4_k_m"  RUN_MODEL=m-q4_k_m  LIMIT=590 (the device's limit, s)
+#   PRESET=qwen2.5-coder-7b (mkgguf's shape)  PORT=11500
+#   SKIP_BUILD=1 OLLAMA_BIN=... (a CPU rehearsal)  GPUBENCH_FLAGS="-num-thread 1"
+# gpubench stops starting measurements about a minute before LIMIT and
+# still writes the summary. Models stay in /tmp/gpubench while the
+# machine is warm, so a next call skips their creation.
+R=$PWD; G=$R/.cache/gpu
+LIMIT=${LIMIT:-590}
+OLLAMA_BIN=${OLLAMA_BIN:-/tmp/o/ollama}
+PRESET=${PRESET:-qwen2.5-coder-7b}
+if [ -z "$SKIP_BUILD" ] && [ ! -f /tmp/o/build/lib/ollama/libggml-cuda.so ]; then
+  LOGS=/tmp/o-logs BUILD_SECS=${BUILD_SECS:-420} bash "$G/build-cuda.sh" > /tmp/o-logs-build.txt 2>&1 || true
+  tail -5 /tmp/o-logs-build.txt
+fi
+ls -la "$(dirname "$OLLAMA_BIN")/build/lib/ollama/libggml-cuda.so" || echo "no CUDA backend: Ollama will run on the CPU"
+mkdir -p /tmp/gpubench/tok
+[ -d /tmp/gpubench/tok/tokenizer-qwen2_5-3.7.2 ] || tar -C /tmp/gpubench/tok -xJf "$G/tokenizer.tar.xz"
+[ -s /tmp/gpubench/corpus.txt ] || xz -dc "$G/corpus.txt.xz" > /tmp/gpubench/corpus.txt
+gguf=""
 for q in ${QUANTS:-q8_0 q4_k_m}; do
-  [ -f /tmp/$q.gguf ] || { /usr/bin/time -f "mkgguf $q %es" $R/.cache/gpu/mkgguf -preset qwen2.5-coder-7b -weights $q -tokenizer /tmp/tok/tokenizer-qwen2_5-3.7.2 -o /tmp/$q.gguf; }
+  f=/tmp/gpubench/$PRESET-$q.gguf
+  [ -f $f ] || /usr/bin/time -f "mkgguf $q %es" "$G/mkgguf" -preset $PRESET -weights $q -tokenizer /tmp/gpubench/tok/tokenizer-qwen2_5-3.7.2 -o $f
+  gguf="${gguf:+$gguf,}m-$q=$f"
 done
-ls -la /tmp/*.gguf
-./ollama serve > $OUT/serve.log 2>&1 &
-for i in $(seq 50); do curl -s 127.0.0.1:11500/api/version >/dev/null && break; sleep 0.2; done
-base=$(nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits)
-echo "baseline used MiB $base"
-for q in ${QUANTS:-q8_0 q4_k_m}; do
-  printf 'FROM /tmp/%s.gguf\n' $q > /tmp/Modelfile.$q
-  ./ollama create m-$q -f /tmp/Modelfile.$q > /dev/null 2>&1 || { echo "create $q failed"; continue; }
-  for ctx in 4096 8192 16384 32768; do
-    t0=$(date +%s.%N)
-    gen=$(curl -s 127.0.0.1:11500/api/generate -d "{\"model\":\"m-$q\",\"prompt\":\"hello there\",\"raw\":true,\"stream\":false,\"keep_alive\":\"5m\",\"options\":{\"num_ctx\":$ctx,\"num_predict\":16}}")
-    t1=$(date +%s.%N)
-    ps=$(curl -s 127.0.0.1:11500/api/ps)
-    used=$(nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits)
-    echo "{\"quant\":\"$q\",\"numCtx\":$ctx,\"wall\":$(python3 -c "print($t1 - $t0)"),\"smiUsedMiB\":$used,\"baseMiB\":$base,\"ps\":$ps,\"gen\":$(echo "$gen" | head -c 2000)}" >> $OUT/results.jsonl
-    echo "$q ctx=$ctx used=$used MiB ps=$(echo $ps | head -c 300)"
-    curl -s 127.0.0.1:11500/api/generate -d "{\"model\":\"m-$q\",\"keep_alive\":0}" > /dev/null
-    for i in $(seq 50); do [ "$(curl -s 127.0.0.1:11500/api/ps)" = '{"models":[]}' ] && break; sleep 0.2; done
-  done
-done
-grep -iE "offload|inference compute|library=|model weights|kv cache|compute graph|total memory" $OUT/serve.log | head -30
+ls -la /tmp/gpubench/$PRESET-*.gguf
+budget=$(( LIMIT - SECONDS - 60 ))
+echo "gpubench budget ${budget}s"
+"$G/gpubench" -ollama "$OLLAMA_BIN" -gguf "$gguf" -port ${PORT:-11500} $GPUBENCH_FLAGS \
+  -ctx "${CTX:-4096,8192,16384,32768}" -kv "${KV:-f16,q8_0}" -phases "${PHASES:-vram,fit,run}" \
+  -corpus /tmp/gpubench/corpus.txt -hearth "$G/hearth" -template "$G/qwen2.5-tools.gotmpl" \
+  -run-model "${RUN_MODEL:-m-q4_k_m}" -work /tmp/gpubench/work -out "$OUT" -budget ${budget}s > /dev/null 2> /tmp/gpubench/err.txt
+rc=$?
+tail -30 /tmp/gpubench/err.txt
+grep -iE "offloaded|inference compute|model weights|kv cache|compute graph|flash" "$OUT/serve.log" | tail -12
+echo "gpubench rc $rc"
+cat "$OUT/summary.md"   # last, so the reply's output tail shows it whole
