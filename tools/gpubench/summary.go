@@ -58,8 +58,8 @@ func Summary(lines []Line) string {
 func vramTable(b *strings.Builder, rs []*VRAMRecord) {
 	b.WriteString("\n## VRAM, speed and prompt cache\n\n")
 	b.WriteString("Δ is GPU memory used minus the baseline with nothing loaded; \"peak\" is after the long prompt; the layers on the GPU are from the server log. TTFT is a follow-up turn's time to first token with the prompt cache warm / cold.\n\n")
-	b.WriteString("| kv | model | num_ctx | /api/ps size | in VRAM | NVML Δ loaded | NVML Δ peak | nvidia-smi Δ peak | Hearth need | Hearth KV / graph | prompt tokens | prompt tok/s | gen tok/s | TTFT warm / cold | load |\n")
-	b.WriteString("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
+	b.WriteString("| kv | model | num_ctx | /api/ps size | in VRAM | NVML Δ loaded | NVML Δ peak | nvidia-smi Δ peak | Hearth: ps size / GPU Δ / need | prompt tokens | prompt tok/s | gen tok/s | TTFT warm / cold | load |\n")
+	b.WriteString("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
 	for _, r := range rs {
 		size, inVRAM := "–", "–"
 		if r.PS != nil {
@@ -72,10 +72,9 @@ func vramTable(b *strings.Builder, rs []*VRAMRecord) {
 				size += fmt.Sprintf(" (ctx %d)", r.PS.ContextLength)
 			}
 		}
-		need, kvg := "–", "–"
+		hearth := "–"
 		if r.Predict != nil {
-			need = mib(r.Predict["needBytes"])
-			kvg = mib(r.Predict["kvBytes"]) + " / " + mib(r.Predict["graphBytes"])
+			hearth = mib(r.Predict["ollamaBytes"]) + " / " + mib(r.Predict["usedBytes"]) + " / " + mib(r.Predict["needBytes"])
 		}
 		prompt, pps, gps := "–", "–", "–"
 		if p := r.Prompt; p != nil {
@@ -94,7 +93,7 @@ func vramTable(b *strings.Builder, rs []*VRAMRecord) {
 			delta(r.Loaded.NVMLUsedBytes, r.Baseline.NVMLUsedBytes, 1),
 			delta(r.AfterPrompt.NVMLUsedBytes, r.Baseline.NVMLUsedBytes, 1),
 			delta(r.AfterPrompt.SMIUsedMiB, r.Baseline.SMIUsedMiB, 1<<20),
-			need, kvg, prompt, pps, gps, ttft, dur(r.LoadWallMs)}
+			hearth, prompt, pps, gps, ttft, dur(r.LoadWallMs)}
 		if len(r.Errors) > 0 {
 			row[len(row)-1] += fmt.Sprintf(" (%d errors)", len(r.Errors))
 		}

@@ -58,7 +58,7 @@ func TestSummaryVerdicts(t *testing.T) {
 	md := Summary(lines)
 	for _, want := range []string{
 		// NVML Δ loaded 8425 − 520 MiB; Hearth's need 8992 MiB.
-		"| f16 | m-q8_0 | 4096 | 7,693 MiB | 7,693 MiB (29/29) | 7,905 MiB | 7,970 MiB | 7,970 MiB | 8,992 MiB | 224 MiB / 304 MiB | 3502 of 3481 |",
+		"| f16 | m-q8_0 | 4096 | 7,693 MiB | 7,693 MiB (29/29) | 7,905 MiB | 7,970 MiB | 7,970 MiB | 7,693 MiB / 8,431 MiB / 8,992 MiB | 3502 of 3481 |",
 		// The cold turn said nothing: its first chunk, starred.
 		"40 ms / 311 ms*",
 		"| m-q8_0 | 4096 | 8,992 MiB | 143,000 MiB | all on GPU (29/29) | spilled (27/29) | yes |",
