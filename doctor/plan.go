@@ -201,10 +201,14 @@ func arithmetic(s vram.Shape, f vram.Fit) string {
 	if f.GPUWeightsBytes < f.WeightsBytes {
 		weights += " on the GPU (of " + vram.FormatBytes(f.WeightsBytes) + "; the embedding table stays in RAM)"
 	}
+	kv := vram.FormatBytes(f.KVBytes)
+	if f.OllamaKVBytes != f.KVBytes {
+		kv += " (Ollama counts " + vram.FormatBytes(f.OllamaKVBytes) + ", without the blocks' scales)"
+	}
 	fmt.Fprintf(&b, "%s + KV %s B/token (%d layers × %d KV heads × (%d + %d) × %s) × %s tokens = %s + overhead %s (runtime %s, layer buffer %s, compute %s) = %s",
 		weights, commas(f.KVBytesPerToken), s.Layers, s.KVHeads, s.KeyLength, s.ValueLength,
 		strconv.FormatFloat(f.CacheType.BytesPerElement(), 'f', -1, 64), commas(int64(at)),
-		vram.FormatBytes(f.KVBytes), vram.FormatBytes(f.Overhead.Total()), vram.FormatBytes(f.Overhead.Runtime),
+		kv, vram.FormatBytes(f.Overhead.Total()), vram.FormatBytes(f.Overhead.Runtime),
 		vram.FormatBytes(f.Overhead.LayerBuffer), vram.FormatBytes(f.Overhead.Graph), vram.FormatBytes(f.NeedBytes))
 	if f.RecommendedNumCtx == 0 {
 		fmt.Fprintf(&b, " > %s budget: does not fit", vram.FormatBytes(f.BudgetBytes))

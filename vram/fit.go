@@ -72,6 +72,7 @@ type Fit struct {
 	// as in Footprint; HeadroomBytes is what the budget has left then,
 	// negative when it is short.
 	KVBytes       int64    `json:"kvBytes"`
+	OllamaKVBytes int64    `json:"ollamaKvBytes"`
 	Overhead      Overhead `json:"overhead"`
 	OllamaBytes   int64    `json:"ollamaBytes"`
 	UsedBytes     int64    `json:"usedBytes"`
@@ -105,9 +106,11 @@ type Footprint struct {
 	UsedBytes int64 `json:"usedBytes"`
 	// Overhead and NeedBytes = GPU weights + KV + overhead: the free memory
 	// Ollama's scheduler wants before it offloads every layer. Below it,
-	// layers spill to system RAM.
-	Overhead  Overhead `json:"overhead"`
-	NeedBytes int64    `json:"needBytes"`
+	// layers spill to system RAM. Ollama counts a quantized KV cache
+	// without its scales (OllamaKVBytes), and so do these two figures.
+	Overhead      Overhead `json:"overhead"`
+	NeedBytes     int64    `json:"needBytes"`
+	OllamaKVBytes int64    `json:"ollamaKvBytes"`
 }
 
 // Predict is the footprint of the model in at numCtx tokens of context.
@@ -115,22 +118,24 @@ func Predict(in FitInput, numCtx int) Footprint {
 	cards := int64(max(in.Cards, 1))
 	cache := EffectiveCacheType(in.Shape, in.CacheType, in.FlashAttention)
 	w := in.weights()
-	perToken := in.Shape.KVBytesPerToken(cache)
-	kv := perToken * int64(numCtx)
+	kv := in.Shape.KVBytesPerToken(cache) * int64(numCtx)
+	// Ollama's scheduler sizes each layer's cache on its own, rounding
+	// down, as its per-layer sums do.
+	var ollamaKV, layerKV int64
+	if in.Shape.Layers > 0 {
+		layerKV = int64(float64(numCtx) * in.Shape.kvElementsPerToken() / float64(in.Shape.Layers) * cache.ollamaBytesPerElement())
+		ollamaKV = layerKV * int64(in.Shape.Layers)
+	}
 	partial, full := graphEstimate(in.Shape, numCtx, in.FlashAttention)
 	f := Footprint{
 		NumCtx: numCtx, CacheType: cache,
-		GPUWeightsBytes: w.GPUBytes, KVBytes: kv,
-		GraphBytes: full, ComputeBytes: computeAllocated(in.Shape, numCtx, in.FlashAttention),
-		Overhead: Overhead{Runtime: RuntimeReserveBytes * cards, Graph: max(partial, full)},
+		GPUWeightsBytes: w.GPUBytes, KVBytes: kv, OllamaKVBytes: ollamaKV,
+		GraphBytes: full, ComputeBytes: computeAllocated(in.Shape, numCtx, cache, in.FlashAttention),
+		Overhead: Overhead{Runtime: RuntimeReserveBytes * cards, Graph: max(partial, full), LayerBuffer: w.LayerBytes + layerKV},
 	}
-	f.Overhead.LayerBuffer = w.LayerBytes
-	if in.Shape.Layers > 0 {
-		f.Overhead.LayerBuffer += kv / int64(in.Shape.Layers)
-	}
-	f.OllamaBytes = w.GPUBytes + kv + full
+	f.OllamaBytes = w.GPUBytes + ollamaKV + full
 	f.UsedBytes = w.GPUBytes + kv + f.ComputeBytes + CUDARuntimeBytes*cards
-	f.NeedBytes = w.GPUBytes + kv + f.Overhead.Total()
+	f.NeedBytes = w.GPUBytes + ollamaKV + f.Overhead.Total()
 	return f
 }
 
@@ -185,7 +190,7 @@ func Estimate(in FitInput) Fit {
 	}
 	p := Predict(in, at)
 	f.KVBytes, f.Overhead, f.NeedBytes = p.KVBytes, p.Overhead, p.NeedBytes
-	f.OllamaBytes, f.UsedBytes = p.OllamaBytes, p.UsedBytes
+	f.OllamaBytes, f.UsedBytes, f.OllamaKVBytes = p.OllamaBytes, p.UsedBytes, p.OllamaKVBytes
 	f.HeadroomBytes = in.BudgetBytes - f.NeedBytes
 	if f.RecommendedNumCtx == 0 {
 		if in.BudgetBytes <= 0 {

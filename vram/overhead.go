@@ -102,15 +102,18 @@ func graphEstimate(s Shape, numCtx int, flashAttention bool) (partial, full int6
 	return full, full
 }
 
-// computeAllocated is the compute buffer the runner really allocates. On
+// computeAllocated is the compute buffer the runner really allocates, plus
+// the scratch memory that grows with the context. On
 // the llama.cpp runner Ollama 0.17 leaves flash attention on "auto", which
 // llama.cpp turns on for a CUDA or Metal card whenever the model allows
 // it; then the attention scores are never materialized and the buffer is
 // the hidden state and logits plus the attention mask, whatever Ollama's
 // estimate says (382 MiB at 32K for Qwen2.5-Coder-7B, where Ollama
-// reports 1.8 GiB). Models on Ollama's own engine allocate what Ollama
-// measured, which its estimate stands for.
-func computeAllocated(s Shape, numCtx int, flashAttention bool) int64 {
+// reports 1.8 GiB). With a quantized cache, flash attention also converts
+// one layer's keys and values to f16 in ggml's scratch pool (64 MiB at 32K
+// for that model, measured). Models on Ollama's own engine allocate what
+// Ollama measured, which its estimate stands for.
+func computeAllocated(s Shape, numCtx int, cache CacheType, flashAttention bool) int64 {
 	_, full := graphEstimate(s, numCtx, flashAttention)
 	if ollamaEngineArchitectures[s.Architecture] || !s.SupportsFlashAttention() {
 		return full
@@ -120,5 +123,9 @@ func computeAllocated(s Shape, numCtx int, flashAttention bool) int64 {
 	if v <= 0 {
 		v = DefaultVocabSize
 	}
-	return min(full, 4*b*(int64(s.Embedding)+v)+4*b*int64(numCtx))
+	n := min(full, 4*b*(int64(s.Embedding)+v)+4*b*int64(numCtx))
+	if cache != CacheF16 && s.Layers > 0 {
+		n += int64(numCtx) * int64(s.KVHeads) * int64(s.KeyLength+s.ValueLength) * 2
+	}
+	return n
 }

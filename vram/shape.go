@@ -73,6 +73,20 @@ type Shape struct {
 	TiedEmbeddings bool `json:"tiedEmbeddings,omitempty"`
 }
 
+// ollamaBytesPerElement is what Ollama 0.17's scheduler counts for one
+// cached number: it takes q8_0 as one byte and q4_0 as half of one,
+// leaving out the blocks' scales that the real cache holds (BytesPerElement).
+// Its /api/ps size and its decision whether a model fits use this figure.
+func (c CacheType) ollamaBytesPerElement() float64 {
+	switch c {
+	case CacheQ8_0:
+		return 1
+	case CacheQ4_0:
+		return 0.5
+	}
+	return 2
+}
+
 // KVBytesPerToken is the KV cache one token of context costs:
 //
 //	layers × KV heads × (key length + value length) × bytes per element
@@ -99,8 +113,11 @@ type Shape struct {
 // applying the one formula is right for both; kv_lora_rank is kept only for
 // the record.
 func (s Shape) KVBytesPerToken(c CacheType) int64 {
-	elems := float64(s.Layers) * float64(s.KVHeads) * float64(s.KeyLength+s.ValueLength)
-	return int64(math.Ceil(elems * c.BytesPerElement()))
+	return int64(math.Ceil(s.kvElementsPerToken() * c.BytesPerElement()))
+}
+
+func (s Shape) kvElementsPerToken() float64 {
+	return float64(s.Layers) * float64(s.KVHeads) * float64(s.KeyLength+s.ValueLength)
 }
 
 // SupportsFlashAttention is Ollama's test: flash attention needs keys and

@@ -1,9 +1,12 @@
 package ollamatest
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/hearth-dev/hearth/internal/ollamatest/qwengguf"
@@ -105,5 +108,121 @@ func TestPredictionMatchesH200(t *testing.T) {
 		if d := float64(p.ComputeBytes)/mib - l.ComputeMiB; math.Abs(d) > 16 {
 			t.Errorf("%s: compute buffer %.0f MiB, allocated %.2f MiB", name, float64(p.ComputeBytes)/mib, l.ComputeMiB)
 		}
+	}
+}
+
+// benchRecord is the part of a tools/gpubench results line the checks
+// below read.
+type benchRecord struct {
+	Phase  string `json:"phase"`
+	KV     string `json:"kv"`
+	Flash  bool   `json:"flashAttention"`
+	Model  string `json:"model"`
+	NumCtx int    `json:"numCtx"`
+	PS     *struct {
+		Size     int64 `json:"size"`
+		SizeVRAM int64 `json:"sizeVram"`
+	} `json:"ps"`
+	Baseline    struct{ NVMLUsedBytes int64 } `json:"baseline"`
+	AfterPrompt struct{ NVMLUsedBytes int64 } `json:"afterPrompt"`
+	FreeBytes   int64                         `json:"freeBytes"`
+	Attempts    []struct {
+		Factor        float64 `json:"factor"`
+		OverheadBytes int64   `json:"overheadBytes"`
+		AllOnGPU      bool    `json:"allOnGpu"`
+		Layers        string  `json:"layers"`
+	} `json:"attempts"`
+}
+
+func readBench(t *testing.T, paths ...string) []benchRecord {
+	t.Helper()
+	var out []benchRecord
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range bytes.Split(b, []byte("\n")) {
+			if len(bytes.TrimSpace(line)) == 0 {
+				continue
+			}
+			var r benchRecord
+			if err := json.Unmarshal(line, &r); err != nil {
+				t.Fatalf("%s:%d: %v", p, i+1, err)
+			}
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// predictFor is Hearth's footprint for a gpubench model (m-q8_0,
+// m-q4_k_m: mkgguf's Qwen2.5-Coder-7B shape).
+func predictFor(t *testing.T, model, kv string, flash bool, numCtx int) vram.Footprint {
+	t.Helper()
+	show := plannedShow(t, "qwen2.5-coder-7b", qwengguf.Weights(strings.TrimPrefix(model, "m-")))
+	spec, err := vram.SpecFromShow(model, show, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache, err := vram.ParseCacheType(kv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return vram.Predict(vram.FitInput{Shape: spec.Shape, WeightsBytes: spec.WeightsBytes, Weights: spec.Weights,
+		CacheType: cache, FlashAttention: flash, Cards: 1}, numCtx)
+}
+
+var h200Runs = []string{"testdata/gpu/h200-vram-f16.jsonl", "testdata/gpu/h200-vram-q8_0-fit-run.jsonl"}
+
+// TestPredictionMatchesH200Loads holds the prediction to 16 real loads on
+// an H200 (tools/gpubench, issue 9): /api/ps's size to the byte, and the
+// GPU memory NVML showed after a prompt of 85 % of the context within 1 %
+// (the issue's goal is 5 %), for f16 and q8_0 KV caches at 4K to 32K.
+func TestPredictionMatchesH200Loads(t *testing.T) {
+	n := 0
+	for _, r := range readBench(t, h200Runs...) {
+		if r.Phase != "vram" || r.PS == nil {
+			continue
+		}
+		n++
+		p := predictFor(t, r.Model, r.KV, r.Flash, r.NumCtx)
+		name := fmt.Sprintf("%s %s KV @%s", r.Model, r.KV, vram.FormatTokens(r.NumCtx))
+		if p.OllamaBytes != r.PS.Size {
+			t.Errorf("%s: /api/ps size predicted %d, measured %d (%+d)", name, p.OllamaBytes, r.PS.Size, p.OllamaBytes-r.PS.Size)
+		}
+		used := r.AfterPrompt.NVMLUsedBytes - r.Baseline.NVMLUsedBytes
+		off := float64(p.UsedBytes-used) / float64(used)
+		t.Logf("%s: /api/ps %d = %d; NVML %.0f MiB, predicted %.0f MiB (%+.2f %%)", name, r.PS.Size, p.OllamaBytes, float64(used)/mib, float64(p.UsedBytes)/mib, 100*off)
+		if math.Abs(off) > 0.01 {
+			t.Errorf("%s: GPU use predicted %.0f MiB, NVML showed %.0f MiB (%+.1f %%)", name, float64(p.UsedBytes)/mib, float64(used)/mib, 100*off)
+		}
+	}
+	if n != 16 {
+		t.Errorf("%d loads read, want 16", n)
+	}
+}
+
+// TestNeedMatchesOllamaScheduler: with OLLAMA_GPU_OVERHEAD leaving Ollama
+// 1 % more than Hearth's need it put every layer on the GPU, and with 1 %
+// less it spilled one, at every size: Hearth's "fits" is Ollama's.
+func TestNeedMatchesOllamaScheduler(t *testing.T) {
+	n := 0
+	for _, r := range readBench(t, h200Runs...) {
+		if r.Phase != "fit" {
+			continue
+		}
+		need := predictFor(t, r.Model, "f16", false, r.NumCtx).NeedBytes
+		for _, a := range r.Attempts {
+			n++
+			avail := r.FreeBytes - a.OverheadBytes
+			if fits := need <= avail; fits != a.AllOnGPU {
+				t.Errorf("%s @%s with %d bytes for Ollama: Hearth needs %d (fits %v), Ollama offloaded %s",
+					r.Model, vram.FormatTokens(r.NumCtx), avail, need, fits, a.Layers)
+			}
+		}
+	}
+	if n != 16 {
+		t.Errorf("%d fit attempts read, want 16", n)
 	}
 }
