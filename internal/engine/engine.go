@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/ollama/ollama/api"
@@ -80,9 +81,16 @@ func Build(ctx context.Context, o Options) (*Built, error) {
 	if err != nil {
 		return nil, err
 	}
-	reading := o.GPU(ctx)
+	// Reading the GPU starts NVML, which takes tens of milliseconds on a
+	// data-centre card; it runs while Ollama answers /api/show and is
+	// waited for only where the reading is used.
+	probed := make(chan vram.Reading, 1)
+	go func() { probed <- o.GPU(ctx) }()
+	var reading vram.Reading
+	readGPU := sync.OnceFunc(func() { reading = <-probed })
 	plan := cfg.Models.Plan
 	if plan == "" {
+		readGPU()
 		choice, err := base.ChooseModel(ctx, reading.Total())
 		if err != nil {
 			return nil, err
@@ -100,6 +108,7 @@ func Build(ctx context.Context, o Options) (*Built, error) {
 			return nil, err
 		}
 	}
+	readGPU()
 	numCtx := NumCtx(ctx, cfg, base, planCaps, reading)
 	client, err := base.WithNumCtx(numCtx)
 	if err != nil {
