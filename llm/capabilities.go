@@ -32,6 +32,11 @@ type Capabilities struct {
 	Family        string
 	ParameterSize string
 	Quantization  string
+	// Show is the /api/show answer all this was read from (nil when there
+	// was none), kept so that its tensors and model_info serve the VRAM
+	// estimate without asking Ollama again: each /api/show costs Ollama
+	// 100-150 ms of re-reading the model file.
+	Show *api.ShowResponse
 	// The attention shape, for KV-cache estimates; 0 when absent.
 	BlockCount      int
 	HeadCount       int
@@ -59,7 +64,7 @@ func (c Capabilities) KVBytesPerToken() int64 {
 
 // ParseCapabilities reads a /api/show answer.
 func ParseCapabilities(model string, show *api.ShowResponse) Capabilities {
-	c := Capabilities{Model: model}
+	c := Capabilities{Model: model, Show: show}
 	if show == nil {
 		return c
 	}

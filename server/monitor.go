@@ -97,7 +97,7 @@ func (m *monitor) poll(ctx context.Context) {
 	_, known := m.specs[name]
 	m.mu.Unlock()
 	if name != "" && !known && err == nil {
-		spec := engine.ModelSpec(ctx, c, name)
+		spec := engine.ModelSpec(ctx, c, name, nil)
 		m.mu.Lock()
 		m.specs[name] = spec
 		m.mu.Unlock()

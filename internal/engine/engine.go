@@ -149,7 +149,7 @@ func NumCtx(ctx context.Context, cfg settings.Settings, c *llm.Client, caps llm.
 		if ps, err := c.ListRunning(ctx); err == nil {
 			loaded = vram.Residency(ps)
 		}
-		if spec := ModelSpec(ctx, c, caps.Model); spec != nil {
+		if spec := ModelSpec(ctx, c, caps.Model, caps.Show); spec != nil {
 			cache, _ := vram.ParseCacheType(cfg.VRAM.KVCacheType)
 			fit := vram.Estimate(vram.FitInput{Shape: spec.Shape, WeightsBytes: spec.WeightsBytes, Weights: spec.Weights, CacheType: cache,
 				FlashAttention: cfg.VRAM.FlashAttention, BudgetBytes: vram.Budget(reading, loaded), Cards: len(reading.Devices)})
@@ -168,11 +168,15 @@ func NumCtx(ctx context.Context, cfg settings.Settings, c *llm.Client, caps llm.
 	return n
 }
 
-// ModelSpec reads a model's shape and size; nil when Ollama does not know it.
-func ModelSpec(ctx context.Context, c *llm.Client, name string) *vram.ModelSpec {
-	show, err := c.Show(ctx, &api.ShowRequest{Model: name})
-	if err != nil {
-		return nil
+// ModelSpec reads a model's shape and size; nil when Ollama does not know
+// it. show is its /api/show answer when the caller has one already; nil
+// asks for it.
+func ModelSpec(ctx context.Context, c *llm.Client, name string, show *api.ShowResponse) *vram.ModelSpec {
+	if show == nil {
+		var err error
+		if show, err = c.Show(ctx, &api.ShowRequest{Model: name}); err != nil {
+			return nil
+		}
 	}
 	var size int64
 	if list, err := c.List(ctx); err == nil {

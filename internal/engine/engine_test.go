@@ -1,0 +1,45 @@
+package engine
+
+import (
+	"context"
+	"testing"
+
+	"github.com/hearth-dev/hearth/llm/fakeollama"
+	"github.com/hearth-dev/hearth/settings"
+	"github.com/hearth-dev/hearth/vram"
+)
+
+// Building an engine sizes the context from the model's /api/show answer
+// and the GPU: it must ask Ollama for that answer once, since each
+// /api/show costs Ollama 100-150 ms of re-reading the model file (measured
+// on an H200, issue 9), and must still size the context from it.
+func TestBuildAsksForTheModelOnce(t *testing.T) {
+	fake := fakeollama.Start(fakeollama.Config{})
+	t.Cleanup(fake.Close)
+	cfg := settings.Default()
+	cfg.Ollama.Host = fake.URL()
+	cfg.Models.Plan = fakeollama.DefaultModels()[0].Name
+
+	built, err := Build(context.Background(), Options{
+		Root: t.TempDir(), Settings: cfg,
+		GPU: func(context.Context) vram.Reading { return vram.Override(12 << 30) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer built.Engine.Close()
+
+	shows := 0
+	for _, r := range fake.Requests() {
+		if r.Path == "/api/show" {
+			shows++
+		}
+	}
+	if shows != 1 {
+		t.Errorf("%d /api/show requests, want 1", shows)
+	}
+	// The context came from the VRAM estimate, not the 8K fallback.
+	if built.NumCtx%vram.Bucket != 0 || built.NumCtx <= 8192 {
+		t.Errorf("num_ctx %d: want a VRAM-sized context above the 8K fallback", built.NumCtx)
+	}
+}
