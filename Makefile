@@ -14,7 +14,7 @@ PREFIX ?= $(HOME)/.local
 # The server lives where the extension looks for it: bin/<node platform>-<node arch>.
 SERVER_BIN = bin/$(shell node -p 'process.platform + "-" + process.arch')/hearth
 
-.PHONY: all build server extension vsix install test test-go test-race test-node test-lsp-node test-ollama test-e2e bench fuzz generate clean
+.PHONY: all build server extension vsix install test test-go test-race test-node test-lsp-node test-ollama test-e2e bench gpu-prepare fuzz generate clean
 
 all: build
 
@@ -79,6 +79,12 @@ bench:
 	go test -run '^$$' -bench Snapshot -benchtime 3x -timeout 30m ./snapshot
 	HEARTH_OLLAMA_BIN=$$(bash scripts/ollama-build.sh | tail -1) HEARTH_REAL_OLLAMA=1 \
 		go test -run '^$$' -bench PromptCache -benchtime 1x -timeout 20m -v ./internal/ollamatest
+
+## gpu-prepare: fill .cache/gpu with what a GPU machine without Go or a network needs to
+## measure Ollama on CUDA against Hearth's prediction; there, with .cache/gpu carried:
+## bash .cache/gpu/measure.sh (see docs/gpu-measurements.md)
+gpu-prepare:
+	bash scripts/gpu/prepare.sh
 
 ## fuzz: each fuzz target for a short while (FUZZTIME=60s by default)
 FUZZTIME ?= 60s
