@@ -97,7 +97,7 @@ type Snapshots struct {
 type VRAM struct {
 	// KV cache type of the Ollama server (OLLAMA_KV_CACHE_TYPE): f16, q8_0 or q4_0.
 	KVCacheType string `json:"kvCacheType" default:"f16" enum:"f16,q8_0,q4_0"`
-	// Whether the Ollama server runs with flash attention (OLLAMA_FLASH_ATTENTION=1).
+	// Whether the Ollama server runs with flash attention forced on (OLLAMA_FLASH_ATTENTION=1), which a quantized KV cache needs. Off means Ollama's default, which turns it on for CUDA and Metal cards by itself; a server with OLLAMA_FLASH_ATTENTION=0 uses more GPU memory than Hearth predicts.
 	FlashAttention bool `json:"flashAttention" default:"false"`
 }
 

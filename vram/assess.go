@@ -69,8 +69,9 @@ type Assessment struct {
 	// starts with the first.
 	Message  string   `json:"message"`
 	Problems []string `json:"problems,omitempty"`
-	// HeadroomBytes is the VRAM left with the model loaded (or that would
-	// be left once it is); MaxContextTokens the largest context that fits.
+	// HeadroomBytes is the VRAM left with the model loaded (NVML's free
+	// memory), or that will be once it loads (budget − Footprint.UsedBytes);
+	// MaxContextTokens the largest context that fits.
 	// Both are zero when no card size is known.
 	HeadroomBytes    int64 `json:"headroomBytes"`
 	MaxContextTokens int   `json:"maxContextTokens"`
@@ -138,7 +139,11 @@ func Assess(o Observation) Assessment {
 		if n <= 0 {
 			n = fit.RecommendedNumCtx
 		}
+		if n <= 0 {
+			n = FloorContext // nothing fits: say so at the smallest context worth having
+		}
 		p := Predict(in, n)
+		n = p.NumCtx
 		a.HeadroomBytes = in.BudgetBytes - p.UsedBytes
 		if p.NeedBytes > in.BudgetBytes {
 			fix := "use a smaller model"

@@ -126,6 +126,11 @@ func TestAssess(t *testing.T) {
 		health: HealthWarning,
 		want:   []string{"only ", " MiB of VRAM left once qwen2.5-coder:7b-instruct-q8_0 loads: "},
 	}, {
+		name:   "nothing fits, no context asked for yet",
+		obs:    Observation{GPU: card(8*gib, 0), Model: q14},
+		health: HealthWarning,
+		want:   []string{"will not fit whole on the GPU with 2K of context", "use the Q6_K build"},
+	}, {
 		name:   "context nearly full",
 		obs:    Observation{GPU: card(12*gib, resident+300<<20), Loaded: gpu7, Model: q7, RequestedNumCtx: 16384, UsedTokens: 15100},
 		health: HealthWarning,

@@ -69,8 +69,9 @@ type Fit struct {
 	// context_length; zero when FloorContext does not fit.
 	RecommendedNumCtx int `json:"recommendedNumCtx"`
 	// The costs at RecommendedNumCtx (at FloorContext when nothing fits),
-	// as in Footprint; HeadroomBytes is what the budget has left then,
-	// negative when it is short.
+	// as in Footprint. HeadroomBytes is what the card will show free with
+	// the model loaded, budget − UsedBytes, as the status item shows it;
+	// whether the model fits is decided by NeedBytes, which is larger.
 	KVBytes       int64    `json:"kvBytes"`
 	OllamaKVBytes int64    `json:"ollamaKvBytes"`
 	Overhead      Overhead `json:"overhead"`
@@ -113,8 +114,19 @@ type Footprint struct {
 	OllamaKVBytes int64    `json:"ollamaKvBytes"`
 }
 
-// Predict is the footprint of the model in at numCtx tokens of context.
+// Predict is the footprint of the model in at numCtx tokens of context,
+// or at the model's trained context where numCtx is larger: Ollama never
+// allocates more (Footprint.NumCtx says which).
+//
+// With several cards, each card Ollama uses keeps its own minimum, its own
+// layer buffer and its own compute graph, and runs its own CUDA context.
+// Hearth counts them on every card the budget spans, as if the model were
+// split across all of them: safe, and exact for a model that needs them
+// all (not measured on several cards).
 func Predict(in FitInput, numCtx int) Footprint {
+	if in.Shape.ContextLength > 0 {
+		numCtx = min(numCtx, in.Shape.ContextLength)
+	}
 	cards := int64(max(in.Cards, 1))
 	cache := EffectiveCacheType(in.Shape, in.CacheType, in.FlashAttention)
 	w := in.weights()
@@ -126,15 +138,19 @@ func Predict(in FitInput, numCtx int) Footprint {
 		layerKV = int64(float64(numCtx) * in.Shape.kvElementsPerToken() / float64(in.Shape.Layers) * cache.ollamaBytesPerElement())
 		ollamaKV = layerKV * int64(in.Shape.Layers)
 	}
-	partial, full := graphEstimate(in.Shape, numCtx, in.FlashAttention)
+	partial, full := graphEstimate(in.Shape, numCtx, ollamaKV, in.FlashAttention)
 	f := Footprint{
 		NumCtx: numCtx, CacheType: cache,
 		GPUWeightsBytes: w.GPUBytes, KVBytes: kv, OllamaKVBytes: ollamaKV,
-		GraphBytes: full, ComputeBytes: computeAllocated(in.Shape, numCtx, cache, in.FlashAttention),
-		Overhead: Overhead{Runtime: RuntimeReserveBytes * cards, Graph: max(partial, full), LayerBuffer: w.LayerBytes + layerKV},
+		GraphBytes: full, ComputeBytes: computeAllocated(in.Shape, numCtx, ollamaKV, cache, in.FlashAttention),
+		Overhead: Overhead{
+			Runtime:     RuntimeReserveBytes * cards,
+			Graph:       max(partial, full) * cards,
+			LayerBuffer: (w.LayerBytes + layerKV) * cards,
+		},
 	}
 	f.OllamaBytes = w.GPUBytes + ollamaKV + full
-	f.UsedBytes = w.GPUBytes + kv + f.ComputeBytes + CUDARuntimeBytes*cards
+	f.UsedBytes = w.GPUBytes + kv + (f.ComputeBytes+CUDARuntimeBytes)*cards
 	f.NeedBytes = w.GPUBytes + ollamaKV + f.Overhead.Total()
 	return f
 }
@@ -156,7 +172,7 @@ func Estimate(in FitInput) Fit {
 	}
 	fits := func(n int) bool { return Predict(in, n).NeedBytes <= in.BudgetBytes }
 
-	// Need grows with the context, so search the granules for the last
+	// NeedBytes grows with the context, so search the granules for the last
 	// that fits.
 	lo, hi := 0, limit/contextGranule // invariant: lo fits (0 trivially), hi+1 does not or is past the limit
 	if !fits(contextGranule) {
@@ -191,7 +207,7 @@ func Estimate(in FitInput) Fit {
 	p := Predict(in, at)
 	f.KVBytes, f.Overhead, f.NeedBytes = p.KVBytes, p.Overhead, p.NeedBytes
 	f.OllamaBytes, f.UsedBytes, f.OllamaKVBytes = p.OllamaBytes, p.UsedBytes, p.OllamaKVBytes
-	f.HeadroomBytes = in.BudgetBytes - f.NeedBytes
+	f.HeadroomBytes = in.BudgetBytes - f.UsedBytes
 	if f.RecommendedNumCtx == 0 {
 		if in.BudgetBytes <= 0 {
 			f.Problem = "no GPU memory to plan with"

@@ -37,7 +37,7 @@ func TestEstimateQwen7BQ8On12GiB(t *testing.T) {
 	if f.KVBytesPerToken != 57344 || f.KVBytes != 57344*20480 || f.CacheType != CacheF16 {
 		t.Errorf("KV: %d B/token, %d B", f.KVBytesPerToken, f.KVBytes)
 	}
-	if !f.Fits() || f.Problem != "" || f.HeadroomBytes != 12*gib-f.NeedBytes {
+	if !f.Fits() || f.Problem != "" || f.HeadroomBytes != 12*gib-f.UsedBytes || f.UsedBytes >= f.NeedBytes {
 		t.Errorf("fit = %+v", f)
 	}
 

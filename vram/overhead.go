@@ -60,20 +60,24 @@ type Overhead struct {
 // Total is the whole allowance.
 func (o Overhead) Total() int64 { return o.Runtime + o.LayerBuffer + o.Graph }
 
-// graphEstimate is Ollama's estimate of a model's compute graph for batch
-// tokens at a context of numCtx: full is what it reports (and /api/ps
-// counts) with every layer on the GPU; partial what a split load needs,
-// which also holds a dequantized copy of the output matrix. The scheduler
-// reserves the larger of the two while deciding the split.
+// graphEstimate is Ollama's estimate of a model's compute graph for a
+// batch of ComputeBatch tokens (at most numCtx) at a context of numCtx:
+// full is what it reports (and /api/ps counts) with every layer on the
+// GPU; partial what a split load needs, which also holds a dequantized copy
+// of the output matrix. The scheduler reserves the larger of the two while
+// deciding the split. ollamaKV is Ollama's figure for the whole KV cache.
 //
 // Ollama keeps a formula per architecture. Hearth follows the two that
-// cover the coding models it recommends, qwen2 and llama, and for the
-// rest uses the general shape of those formulas: the hidden state and
-// output logits (4 × batch × (width + vocab)) against the attention scores
-// (4 × batch × numCtx × (heads + 1)). For models on Ollama's own engine
-// with flash attention on, the scores are never materialized.
-func graphEstimate(s Shape, numCtx int, flashAttention bool) (partial, full int64) {
-	b, c := int64(ComputeBatch), int64(numCtx)
+// cover the coding models it recommends, qwen2 and llama, and Ollama's
+// fallback for models on the llama.cpp runner that have none (starcoder2,
+// phi3, granite): the grouped-query factor × KV cache / 6. For models on
+// Ollama's own engine, and the few llama.cpp architectures with formulas
+// of their own (gemma2, command-r, phi2), it uses the general shape of
+// those formulas: the hidden state and output logits (4 × batch × (width +
+// vocab)) against the attention scores (4 × batch × numCtx × (heads + 1)),
+// the scores left out when flash attention is on for an engine model.
+func graphEstimate(s Shape, numCtx int, ollamaKV int64, flashAttention bool) (partial, full int64) {
+	b, c := int64(min(ComputeBatch, max(numCtx, 1))), int64(numCtx)
 	e, h := int64(s.Embedding), int64(s.Heads)
 	v := int64(s.VocabSize)
 	if v <= 0 {
@@ -81,25 +85,36 @@ func graphEstimate(s Shape, numCtx int, flashAttention bool) (partial, full int6
 	}
 	logits := 4 * b * (e + v)
 	outputCopy := e * v * 105 / 128 // the output matrix dequantized for a split load
-	switch s.Architecture {
-	case "qwen2":
+	switch {
+	case s.Architecture == "qwen2":
 		full = max(logits, 4*b*(1+2*e+c+c*h))
 		partial = max(logits+outputCopy, 4*(b*(1+2*e+c*(1+h))+e*(1+c)))
 		return partial, full
-	case "llama":
+	case s.Architecture == "llama":
 		full = max(logits, 4*b*(1+4*e+c*(1+h)))
 		kvHeads, headLen := int64(s.KVHeads), int64(s.KeyLength)
 		partial = 4*b*e + max(
 			4*b*(1+e+max(c, e))+e*e*9/16+4*c*(b*h+headLen*kvHeads),
 			logits+outputCopy)
 		return partial, full
+	case !ollamaEngineArchitectures[s.Architecture] && !ollamaGraphFormulas[s.Architecture] && s.KVHeads > 0:
+		gqa := h / int64(s.KVHeads)
+		full = gqa * ollamaKV / 6
+		return full, full
 	}
 	scores := c * (h + 1)
-	if flashAttention && s.SupportsFlashAttention() && ollamaEngineArchitectures[s.Architecture] {
+	if ollamaEngineArchitectures[s.Architecture] && s.FlashAttentionOn(flashAttention) {
 		scores = 0
 	}
 	full = 4 * b * max(e+v, scores)
 	return full, full
+}
+
+// ollamaGraphFormulas are the llama.cpp-runner architectures besides qwen2
+// and llama for which Ollama 0.17.4 has a graph formula of its own.
+var ollamaGraphFormulas = map[string]bool{
+	"gemma": true, "gemma2": true, "command-r": true, "phi2": true,
+	"stablelm": true, "chatglm": true,
 }
 
 // computeAllocated is the compute buffer the runner really allocates, plus
@@ -113,12 +128,12 @@ func graphEstimate(s Shape, numCtx int, flashAttention bool) (partial, full int6
 // one layer's keys and values to f16 in ggml's scratch pool (64 MiB at 32K
 // for that model, measured). Models on Ollama's own engine allocate what
 // Ollama measured, which its estimate stands for.
-func computeAllocated(s Shape, numCtx int, cache CacheType, flashAttention bool) int64 {
-	_, full := graphEstimate(s, numCtx, flashAttention)
+func computeAllocated(s Shape, numCtx int, ollamaKV int64, cache CacheType, flashAttention bool) int64 {
+	_, full := graphEstimate(s, numCtx, ollamaKV, flashAttention)
 	if ollamaEngineArchitectures[s.Architecture] || !s.SupportsFlashAttention() {
 		return full
 	}
-	b := int64(ComputeBatch)
+	b := int64(min(ComputeBatch, max(numCtx, 1)))
 	v := int64(s.VocabSize)
 	if v <= 0 {
 		v = DefaultVocabSize

@@ -126,14 +126,35 @@ func (s Shape) SupportsFlashAttention() bool {
 	return s.KeyLength > 0 && s.KeyLength == s.ValueLength
 }
 
+// FlashAttentionOn says whether Ollama 0.17 runs the model with flash
+// attention for the quantized-cache and scheduling decisions: when the user
+// turned it on (OLLAMA_FLASH_ATTENTION=1, Hearth's vram.flashAttention), or
+// by default for the architectures Ollama's own engine enables it for
+// (qwen3, gemma3, mistral3 and others), and only for a model that supports
+// it. (Models on the llama.cpp runner get "auto" otherwise, which the card
+// decides at load; see computeAllocated.)
+func (s Shape) FlashAttentionOn(userSet bool) bool {
+	return (userSet || flashAttentionByDefault[s.Architecture]) && s.SupportsFlashAttention()
+}
+
+// flashAttentionByDefault are the architectures Ollama 0.17 runs with
+// flash attention unless OLLAMA_FLASH_ATTENTION=0 (GGML.FlashAttention).
+var flashAttentionByDefault = map[string]bool{
+	"bert": true, "gemma3": true, "glm4moelite": true, "glmocr": true,
+	"gptoss": true, "gpt-oss": true, "lfm2": true, "lfm2moe": true,
+	"mistral3": true, "nemotron_h": true, "nemotron_h_moe": true,
+	"olmo3": true, "qwen3": true, "qwen3moe": true, "qwen35": true,
+	"qwen35moe": true, "qwen3next": true, "qwen3vl": true, "qwen3vlmoe": true,
+}
+
 // EffectiveCacheType is the cache type Ollama really uses. It quantizes the
-// cache only when flash attention is on (OLLAMA_FLASH_ATTENTION=1) and the
-// model supports it; otherwise it logs a warning and keeps f16.
+// cache only when flash attention is on (see FlashAttentionOn); otherwise
+// it logs a warning and keeps f16.
 func EffectiveCacheType(s Shape, requested CacheType, flashAttention bool) CacheType {
 	if requested == "" || requested == CacheF16 {
 		return CacheF16
 	}
-	if !flashAttention || !s.SupportsFlashAttention() {
+	if !s.FlashAttentionOn(flashAttention) {
 		return CacheF16
 	}
 	return requested

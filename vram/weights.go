@@ -137,7 +137,7 @@ func EstimateWeights(s Shape, fileBytes int64) Weights {
 	}
 	if s.Layers > 0 {
 		// The output layer is as large as the embedding table.
-		w.LayerBytes = (w.GPUBytes - w.InputBytes) / int64(s.Layers)
+		w.LayerBytes = max(w.GPUBytes-w.InputBytes, 0) / int64(s.Layers)
 	}
 	return w
 }

@@ -125,3 +125,13 @@ func TestEstimateWeights(t *testing.T) {
 		t.Errorf("no vocabulary: %+v, want the whole file on the GPU", w)
 	}
 }
+
+// A small model with a large vocabulary, untied: the estimated table can
+// be most of the file, and a layer never comes out negative.
+func TestEstimateWeightsSmallModelLargeVocabulary(t *testing.T) {
+	s := Shape{Layers: 24, Embedding: 1024, VocabSize: 256000, ParameterCount: 400e6}
+	w := EstimateWeights(s, 800e6)
+	if w.LayerBytes < 0 || w.GPUBytes <= 0 {
+		t.Errorf("%+v: a negative or empty split", w)
+	}
+}
