@@ -85,7 +85,16 @@ func Build(ctx context.Context, o Options) (*Built, error) {
 	// data-centre card; it runs while Ollama answers /api/show and is
 	// waited for only where the reading is used.
 	probed := make(chan vram.Reading, 1)
-	go func() { probed <- o.GPU(ctx) }()
+	go func() {
+		// A panic in the GPU library must not take the server down from
+		// a goroutine no handler recovers: it counts as no GPU.
+		defer func() {
+			if v := recover(); v != nil {
+				probed <- vram.Reading{Source: vram.SourceNone, Notes: []string{fmt.Sprintf("reading the GPU failed: %v", v)}}
+			}
+		}()
+		probed <- o.GPU(ctx)
+	}()
 	var reading vram.Reading
 	readGPU := sync.OnceFunc(func() { reading = <-probed })
 	plan := cfg.Models.Plan

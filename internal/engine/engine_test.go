@@ -43,3 +43,24 @@ func TestBuildAsksForTheModelOnce(t *testing.T) {
 		t.Errorf("num_ctx %d: want a VRAM-sized context above the 8K fallback", built.NumCtx)
 	}
 }
+
+// A GPU library that panics leaves the engine without a GPU reading, not
+// without a server.
+func TestBuildSurvivesAPanickingGPUProbe(t *testing.T) {
+	fake := fakeollama.Start(fakeollama.Config{})
+	t.Cleanup(fake.Close)
+	cfg := settings.Default()
+	cfg.Ollama.Host = fake.URL()
+	cfg.Models.Plan = fakeollama.DefaultModels()[0].Name
+	built, err := Build(context.Background(), Options{
+		Root: t.TempDir(), Settings: cfg,
+		GPU: func(context.Context) vram.Reading { panic("nvml: driver gone") },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer built.Engine.Close()
+	if built.NumCtx <= 0 {
+		t.Errorf("num_ctx %d: want the fallback context", built.NumCtx)
+	}
+}
