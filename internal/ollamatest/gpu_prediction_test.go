@@ -128,6 +128,7 @@ type benchRecord struct {
 	FreeBytes   int64                         `json:"freeBytes"`
 	Attempts    []struct {
 		Factor        float64 `json:"factor"`
+		FreeBytes     int64   `json:"freeBytes"` // zero in runs before it was recorded per attempt
 		OverheadBytes int64   `json:"overheadBytes"`
 		AllOnGPU      bool    `json:"allOnGpu"`
 		Layers        string  `json:"layers"`
@@ -175,13 +176,14 @@ func predictFor(t *testing.T, model, kv string, flash bool, numCtx int) vram.Foo
 
 var h200Runs = []string{"testdata/gpu/h200-vram-f16.jsonl", "testdata/gpu/h200-vram-q8_0-fit-run.jsonl"}
 
-// TestPredictionMatchesH200Loads holds the prediction to 16 real loads on
-// an H200 (tools/gpubench, issue 9): /api/ps's size to the byte, and the
-// GPU memory NVML showed after a prompt of 85 % of the context within 1 %
-// (the issue's goal is 5 %), for f16 and q8_0 KV caches at 4K to 32K.
-func TestPredictionMatchesH200Loads(t *testing.T) {
+// TestPredictionMatchesGPULoads holds the prediction to 20 real loads, 16
+// on an H200 and 4 on an H100 (tools/gpubench, issue 9): /api/ps's size to
+// the byte, and the GPU memory NVML showed after a prompt of 85 % of the
+// context within 0.5 % (the issue's goal is 5 %), for f16 and q8_0 KV
+// caches at 4K to 32K.
+func TestPredictionMatchesGPULoads(t *testing.T) {
 	n := 0
-	for _, r := range readBench(t, h200Runs...) {
+	for _, r := range readBench(t, append(h200Runs, "testdata/gpu/h100-vram-f16-run.jsonl")...) {
 		if r.Phase != "vram" || r.PS == nil {
 			continue
 		}
@@ -194,18 +196,20 @@ func TestPredictionMatchesH200Loads(t *testing.T) {
 		used := r.AfterPrompt.NVMLUsedBytes - r.Baseline.NVMLUsedBytes
 		off := float64(p.UsedBytes-used) / float64(used)
 		t.Logf("%s: /api/ps %d = %d; NVML %.0f MiB, predicted %.0f MiB (%+.2f %%)", name, r.PS.Size, p.OllamaBytes, float64(used)/mib, float64(p.UsedBytes)/mib, 100*off)
-		if math.Abs(off) > 0.01 {
+		if math.Abs(off) > 0.005 {
 			t.Errorf("%s: GPU use predicted %.0f MiB, NVML showed %.0f MiB (%+.1f %%)", name, float64(p.UsedBytes)/mib, float64(used)/mib, 100*off)
 		}
 	}
-	if n != 16 {
-		t.Errorf("%d loads read, want 16", n)
+	if n != 20 {
+		t.Errorf("%d loads read, want 20", n)
 	}
 }
 
 // TestNeedMatchesOllamaScheduler: with OLLAMA_GPU_OVERHEAD leaving Ollama
-// 1 % more than Hearth's need it put every layer on the GPU, and with 1 %
-// less it spilled one, at every size: Hearth's "fits" is Ollama's.
+// 1 % more than Hearth's need (as computed then) it put every layer on the
+// GPU, and with 1 % less it spilled one, at every size. So Ollama's
+// threshold lies within ±1 % of that need, and this holds today's need to
+// the same bracket: Hearth's "fits" is Ollama's, to ±1 % (60-120 MiB).
 func TestNeedMatchesOllamaScheduler(t *testing.T) {
 	n := 0
 	for _, r := range readBench(t, h200Runs...) {
@@ -215,7 +219,11 @@ func TestNeedMatchesOllamaScheduler(t *testing.T) {
 		need := predictFor(t, r.Model, "f16", false, r.NumCtx).NeedBytes
 		for _, a := range r.Attempts {
 			n++
-			avail := r.FreeBytes - a.OverheadBytes
+			free := a.FreeBytes
+			if free == 0 {
+				free = r.FreeBytes
+			}
+			avail := free - a.OverheadBytes
 			if fits := need <= avail; fits != a.AllOnGPU {
 				t.Errorf("%s @%s with %d bytes for Ollama: Hearth needs %d (fits %v), Ollama offloaded %s",
 					r.Model, vram.FormatTokens(r.NumCtx), avail, need, fits, a.Layers)
