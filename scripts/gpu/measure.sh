@@ -41,4 +41,6 @@ rc=$?
 tail -30 /tmp/gpubench/err.txt
 grep -iE "offloaded|inference compute|model weights|kv cache|compute graph|flash" "$OUT/serve.log" | tail -12
 echo "gpubench rc $rc"
-cat "$OUT/summary.md"   # last, so the reply's output tail shows it whole
+cat "$OUT/summary.md" 2>/dev/null   # last, so the reply's output tail shows it whole
+
+exit $rc

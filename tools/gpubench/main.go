@@ -137,8 +137,8 @@ type bench struct {
 	deadline time.Time // zero: none
 }
 
-// late reports whether the budget is spent; it logs once per call site's
-// question so a cut-short run says why.
+// late reports whether the budget is spent, and logs that it is each time
+// it says so, so a cut-short run says why.
 func (b *bench) late() bool {
 	if b.deadline.IsZero() || time.Now().Before(b.deadline) {
 		return false

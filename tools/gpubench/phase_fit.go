@@ -21,7 +21,9 @@ func (b *bench) fitPhase(ctx context.Context) error {
 	if _, ok := b.gpu.nvml(ctx); !ok {
 		for _, m := range b.cfg.models {
 			for _, n := range b.cfg.ctxs {
-				b.results.Add(&FitRecord{Phase: "fit", Model: m.name, NumCtx: n, Skipped: "no NVML: free GPU memory unknown"})
+				if err := b.results.Add(&FitRecord{Phase: "fit", Model: m.name, NumCtx: n, Skipped: "no NVML: free GPU memory unknown"}); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
@@ -50,7 +52,9 @@ func (b *bench) fitPhase(ctx context.Context) error {
 	}
 	b.srv.stop()
 	for _, s := range skips {
-		b.results.Add(s)
+		if err := b.results.Add(s); err != nil {
+			return err
+		}
 	}
 	for _, m := range b.cfg.models {
 		for _, n := range b.cfg.ctxs {
@@ -62,9 +66,14 @@ func (b *bench) fitPhase(ctx context.Context) error {
 				return ctx.Err()
 			}
 			rec := &FitRecord{Phase: "fit", Model: m.name, NumCtx: n, NeedBytes: N}
-			rec.FreeBytes = b.idleFree(ctx)
 			for _, f := range fitFactors {
-				rec.Attempts = append(rec.Attempts, b.fitAttempt(ctx, m.name, n, rec.FreeBytes, N, f))
+				// Free memory is read again before each attempt: the
+				// last attempt's runner may still be letting go.
+				a := b.fitAttempt(ctx, m.name, n, b.idleFree(ctx), N, f)
+				rec.Attempts = append(rec.Attempts, a)
+				if rec.FreeBytes == 0 {
+					rec.FreeBytes = a.FreeBytes
+				}
 			}
 			if err := b.results.Add(rec); err != nil {
 				return err
@@ -78,7 +87,7 @@ func (b *bench) fitPhase(ctx context.Context) error {
 // fitAttempt loads the model on a server allowed round(need × factor)
 // bytes of the free memory and reports where the layers went.
 func (b *bench) fitAttempt(ctx context.Context, name string, numCtx int, free, need int64, factor float64) Attempt {
-	a := Attempt{Factor: factor, Expected: factor >= 1}
+	a := Attempt{Factor: factor, Expected: factor >= 1, FreeBytes: free}
 	a.OverheadBytes = free - int64(math.Round(float64(need)*factor))
 	if a.OverheadBytes < 0 {
 		a.Error = fmt.Sprintf("need × %.2f is more than the %d free bytes", factor, free)

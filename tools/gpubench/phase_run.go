@@ -60,7 +60,11 @@ func (b *bench) runPhase(ctx context.Context) error {
 		return fmt.Errorf("proxy: %w", err)
 	}
 	hs := &http.Server{Handler: proxy}
-	go hs.Serve(ln)
+	go func() {
+		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			b.log.Error("timing proxy", "err", err)
+		}
+	}()
 	defer hs.Close()
 	for i := 0; i <= b.cfg.runs; i++ {
 		if b.late() || ctx.Err() != nil {

@@ -9,7 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
+	"regexp"
 	"time"
 
 	"github.com/ollama/ollama/api"
@@ -241,7 +241,11 @@ func (b *bench) streamTurn(ctx context.Context, name string, msgs []api.Message,
 // for the card's NVML total when there is one, and keeps its report.
 func (b *bench) doctor(ctx context.Context, kv string, flash bool) {
 	rec := map[string]any{"phase": "doctor", "kv": kv, "flashAttention": flash}
-	defer func() { b.results.Add(rec) }()
+	defer func() {
+		if err := b.results.Add(rec); err != nil {
+			b.log.Error("recording hearth doctor", "err", err)
+		}
+	}()
 	settings := filepath.Join(b.srv.work, "doctor-settings-"+kv+".json")
 	data, _ := json.Marshal(map[string]any{
 		"ollama": map[string]any{"host": "http://" + b.srv.host},
@@ -280,8 +284,11 @@ func (b *bench) doctor(ctx context.Context, kv string, flash bool) {
 	rec["stderr"] = tailString(stderr.String(), 2000)
 }
 
-// flashOn reports whether the server log says flash attention is on:
-// Ollama's own line, or llama.cpp's when "auto" resolved to enabled.
-func flashOn(log string) bool {
-	return strings.Contains(log, "enabling flash attention") || strings.Contains(log, "Flash Attention was auto, set to enabled")
-}
+// flashOnRE matches the server log's lines that say flash attention is
+// on: Ollama's own engine ("enabling flash attention"), the load request
+// it sends the llama.cpp runner when the user set it ("FlashAttention:Enabled"),
+// and llama.cpp's when "auto" resolved to enabled.
+var flashOnRE = regexp.MustCompile(`enabling flash attention|FlashAttention:Enabled|Flash Attention was auto, set to enabled|flash_attn\s*=\s*enabled`)
+
+// flashOn reports whether the server log says flash attention is on.
+func flashOn(log string) bool { return flashOnRE.MatchString(log) }

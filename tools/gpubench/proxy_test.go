@@ -123,3 +123,21 @@ func TestLastOffload(t *testing.T) {
 		t.Errorf("lastOffload without the line = %q", got)
 	}
 }
+
+// Flash attention is on in the log whether the user set it (Ollama's load
+// request, llama.cpp's "enabled") or llama.cpp's "auto" resolved to it;
+// "auto" alone is not on.
+func TestFlashOn(t *testing.T) {
+	for log, want := range map[string]bool{
+		`msg=load request="{Operation:commit FlashAttention:Enabled KvSize:4096 KvCacheType:q8_0}"`:     true,
+		"llama_context: flash_attn    = enabled":                                                        true,
+		"llama_context: flash_attn    = auto\nllama_context: Flash Attention was auto, set to enabled":  true,
+		`level=INFO msg="enabling flash attention"`:                                                     true,
+		"llama_context: flash_attn    = auto\nllama_context: Flash Attention was auto, set to disabled": false,
+		`msg=load request="{Operation:commit FlashAttention:Auto KvSize:4096}"`:                         false,
+	} {
+		if got := flashOn(log); got != want {
+			t.Errorf("flashOn(%q) = %v, want %v", log, got, want)
+		}
+	}
+}

@@ -95,9 +95,12 @@ type VRAMRecord struct {
 
 // Attempt is one load under a given OLLAMA_GPU_OVERHEAD.
 type Attempt struct {
-	Factor        float64 `json:"factor"`
-	OverheadBytes int64   `json:"overheadBytes"`
-	PS            *PS     `json:"ps"`
+	Factor float64 `json:"factor"`
+	// FreeBytes is NVML's free memory with the card idle, read just
+	// before this attempt; OverheadBytes = FreeBytes − need × Factor.
+	FreeBytes     int64 `json:"freeBytes"`
+	OverheadBytes int64 `json:"overheadBytes"`
+	PS            *PS   `json:"ps"`
 	// AllOnGPU is size_vram == size; Expected is what Hearth's need says.
 	AllOnGPU bool   `json:"allOnGpu"`
 	Expected bool   `json:"expected"`

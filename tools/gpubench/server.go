@@ -99,6 +99,7 @@ func (s *ollamaServer) start(ctx context.Context, label string, extra []string) 
 	for time.Now().Before(deadline) {
 		select {
 		case <-exited:
+			s.cmd = nil
 			return fmt.Errorf("ollama serve exited at start; see %s", s.logPath)
 		case <-ctx.Done():
 			s.stop()
@@ -183,13 +184,14 @@ func (s *ollamaServer) create(ctx context.Context, name, gguf, template string, 
 	return nil
 }
 
-// load loads model at numCtx with an empty prompt, as a client's first
-// request would.
+// load loads model at numCtx with a one-word prompt and one token out, as
+// a client's first request would. (An empty prompt loads too, but Ollama
+// then reports no load_duration.)
 func (s *ollamaServer) load(ctx context.Context, model string, numCtx int) (wall time.Duration, loadDur time.Duration, err error) {
 	start := time.Now()
 	stream := false
 	err = s.client.Generate(ctx, &api.GenerateRequest{
-		Model: model, Stream: &stream, KeepAlive: &api.Duration{Duration: 10 * time.Minute},
+		Model: model, Prompt: "Hello", Raw: true, Stream: &stream, KeepAlive: &api.Duration{Duration: 10 * time.Minute},
 		Options: map[string]any{"num_ctx": numCtx, "num_predict": 1},
 	}, func(r api.GenerateResponse) error {
 		loadDur = r.LoadDuration
@@ -207,7 +209,8 @@ func (s *ollamaServer) unload(ctx context.Context) error {
 	}
 	for _, m := range ps.Models {
 		stream := false
-		s.client.Generate(ctx, &api.GenerateRequest{Model: m.Name, Stream: &stream, KeepAlive: &api.Duration{}}, func(api.GenerateResponse) error { return nil })
+		// A failed unload shows as the model still listed below.
+		_ = s.client.Generate(ctx, &api.GenerateRequest{Model: m.Name, Stream: &stream, KeepAlive: &api.Duration{}}, func(api.GenerateResponse) error { return nil })
 	}
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
