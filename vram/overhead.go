@@ -14,9 +14,10 @@ const RuntimeReserveBytes int64 = 457 << 20
 
 // CUDARuntimeBytes is what the runner process takes on the card beyond its
 // weights, KV cache and compute buffers: the CUDA context, cuBLAS's
-// workspace and ggml's scratch pool. Measured at 729-732 MiB on an H200
-// (CUDA 13.0, driver 580) after long prompts; cards with fewer
-// multiprocessors need somewhat less, so the figure errs on the safe side.
+// workspace and ggml's scratch pool. Measured at 730-735 MiB on an H200
+// and an H100 (CUDA 13.0, driver 580) after long prompts; cards with fewer
+// multiprocessors should need less (not measured), so there the figure
+// errs on the safe side.
 const CUDARuntimeBytes int64 = 730 << 20
 
 // ComputeBatch is the number of tokens the compute buffers are sized for:
@@ -118,8 +119,8 @@ var ollamaGraphFormulas = map[string]bool{
 }
 
 // computeAllocated is the compute buffer the runner really allocates, plus
-// the scratch memory that grows with the context. On
-// the llama.cpp runner Ollama 0.17 leaves flash attention on "auto", which
+// the scratch memory that grows with the context. On the llama.cpp runner
+// Ollama 0.17 leaves flash attention on "auto", which
 // llama.cpp turns on for a CUDA or Metal card whenever the model allows
 // it; then the attention scores are never materialized and the buffer is
 // the hidden state and logits plus the attention mask, whatever Ollama's
@@ -139,7 +140,7 @@ func computeAllocated(s Shape, numCtx int, ollamaKV int64, cache CacheType, flas
 		v = DefaultVocabSize
 	}
 	n := min(full, 4*b*(int64(s.Embedding)+v)+4*b*int64(numCtx))
-	if cache != CacheF16 && s.Layers > 0 {
+	if cache != CacheF16 {
 		n += int64(numCtx) * int64(s.KVHeads) * int64(s.KeyLength+s.ValueLength) * 2
 	}
 	return n
