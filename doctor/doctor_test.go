@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	goldenfile "github.com/hearth-dev/hearth/internal/golden"
 	"github.com/hearth-dev/hearth/vram"
 	"github.com/ollama/ollama/api"
 )
@@ -160,20 +161,7 @@ func TestDoctorGolden(t *testing.T) {
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./doctor -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the output; run go test ./doctor -update and review the diff.\ngot:\n%s", name, got)
-	}
+	goldenfile.Check(t, filepath.Join("testdata", name), got, *update)
 }
 
 // TestDoctorJSONShape holds the fields other tools read, whatever the

@@ -14,20 +14,7 @@ import (
 // /api/show costs Ollama 100-150 ms of re-reading the model file (measured
 // on an H200, issue 9), and must still size the context from it.
 func TestBuildAsksForTheModelOnce(t *testing.T) {
-	fake := fakeollama.Start(fakeollama.Config{})
-	t.Cleanup(fake.Close)
-	cfg := settings.Default()
-	cfg.Ollama.Host = fake.URL()
-	cfg.Models.Plan = fakeollama.DefaultModels()[0].Name
-
-	built, err := Build(context.Background(), Options{
-		Root: t.TempDir(), Settings: cfg,
-		GPU: func(context.Context) vram.Reading { return vram.Override(12 << 30) },
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer built.Engine.Close()
+	built, fake := build(t, func(context.Context) vram.Reading { return vram.Override(12 << 30) })
 
 	shows := 0
 	for _, r := range fake.Requests() {
@@ -47,20 +34,25 @@ func TestBuildAsksForTheModelOnce(t *testing.T) {
 // A GPU library that panics leaves the engine without a GPU reading, not
 // without a server.
 func TestBuildSurvivesAPanickingGPUProbe(t *testing.T) {
+	built, _ := build(t, func(context.Context) vram.Reading { panic("nvml: driver gone") })
+	if built.NumCtx <= 0 {
+		t.Errorf("num_ctx %d: want the fallback context", built.NumCtx)
+	}
+}
+
+// build builds an engine for a temporary workspace against a fake Ollama
+// with its default 7B model, reading the GPU with gpu.
+func build(t *testing.T, gpu func(context.Context) vram.Reading) (*Built, *fakeollama.Fake) {
+	t.Helper()
 	fake := fakeollama.Start(fakeollama.Config{})
 	t.Cleanup(fake.Close)
 	cfg := settings.Default()
 	cfg.Ollama.Host = fake.URL()
 	cfg.Models.Plan = fakeollama.DefaultModels()[0].Name
-	built, err := Build(context.Background(), Options{
-		Root: t.TempDir(), Settings: cfg,
-		GPU: func(context.Context) vram.Reading { panic("nvml: driver gone") },
-	})
+	built, err := Build(context.Background(), Options{Root: t.TempDir(), Settings: cfg, GPU: gpu})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer built.Engine.Close()
-	if built.NumCtx <= 0 {
-		t.Errorf("num_ctx %d: want the fallback context", built.NumCtx)
-	}
+	t.Cleanup(built.Engine.Close)
+	return built, fake
 }

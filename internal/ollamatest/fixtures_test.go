@@ -3,11 +3,12 @@ package ollamatest
 import (
 	"encoding/json"
 	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/ollama/ollama/api"
+
+	goldenfile "github.com/hearth-dev/hearth/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files from the real server's answers")
@@ -40,18 +41,5 @@ func toolConversation() []api.Message {
 // golden compares got with testdata/<name>, or rewrites it under -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update against a real server to create it)", err)
-	}
-	if string(want) != string(got) {
-		t.Errorf("%s differs from the server's answer:\n--- want\n%s\n--- got\n%s", path, want, got)
-	}
+	goldenfile.Check(t, filepath.Join("testdata", name), got, *update)
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	goldenfile "github.com/hearth-dev/hearth/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -15,43 +17,14 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // killed one, and a last line cut short by a kill) and compares it with
 // testdata/summary.golden.md; -update rewrites the golden file.
 func TestSummaryGolden(t *testing.T) {
-	f, err := os.Open(filepath.Join("testdata", "results.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	lines, err := ReadResults(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := Summary(lines)
-	golden := filepath.Join("testdata", "summary.golden.md")
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("summary differs from %s (run with -update if the change is wanted):\n%s", golden, got)
-	}
+	lines := readFixture(t)
+	goldenfile.Check(t, filepath.Join("testdata", "summary.golden.md"), []byte(Summary(lines)), *update)
 }
 
 // TestSummaryVerdicts checks the figures a reader acts on, independent of
 // the golden file's layout.
 func TestSummaryVerdicts(t *testing.T) {
-	f, err := os.Open(filepath.Join("testdata", "results.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	lines, err := ReadResults(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	lines := readFixture(t)
 	if len(lines) != 11 {
 		t.Fatalf("read %d lines, want 11 (the cut-short last line skipped)", len(lines))
 	}
@@ -80,4 +53,19 @@ func TestReadResultsRejectsBadMiddleLine(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "line 2") {
 		t.Fatalf("err = %v, want one naming line 2", err)
 	}
+}
+
+// readFixture reads testdata/results.jsonl.
+func readFixture(t *testing.T) []Line {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", "results.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	lines, err := ReadResults(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lines
 }
